@@ -1,0 +1,53 @@
+"""What every command shares: the workspace option, Vietnamese error output, exit status 2."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from campaign.errors import InputError
+from channels.base import ChannelError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+workspace_option = click.option(
+    "-w", "--workspace", "workspace",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="CAMPAIGN_WORKSPACE", default=".", show_default=True,
+    help="Thư mục làm việc (chứa directory.yaml). Biến môi trường: CAMPAIGN_WORKSPACE.",
+)
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print a Vietnamese error to stderr and leave with ``code``."""
+    click.echo(f"Lỗi: {message}", err=True)
+    sys.exit(code)
+
+
+def user_errors(func: F) -> F:
+    """Turn InputError/ChannelError into a Vietnamese message and exit status 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            count = len(exc.problems)
+            click.echo(f"Có {count} lỗi cần sửa:" if count > 1 else "Có lỗi cần sửa:", err=True)
+            for problem in exc.problems:
+                click.echo(f"  {problem}", err=True)
+            sys.exit(2)
+        except ChannelError as exc:
+            fail(exc.message)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

@@ -1,0 +1,167 @@
+"""``directory.yaml``: the units (wards, communes, the centre), groups and endpoints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from campaign import yamlsrc
+from campaign.errors import InputError, Problem
+from channels.base import HHMM, ConfigError, EndpointConfig, adapter_class, adapter_kind
+
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+DEFAULT_QUIET_HOURS: dict[str, tuple[str, str]] = {
+    "facebook": ("22:00", "06:00"),
+    "zalo": ("22:00", "06:00"),
+    "loudspeaker": ("21:30", "05:00"),
+}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Organisation(Strict):
+    name: str = "Trung tâm Văn hóa - Thông tin - Thể thao"
+    parent: str | None = None
+    """Cơ quan chủ quản, printed above the name in reports."""
+    place: str | None = None
+    short_name: str | None = None
+
+
+class Unit(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str
+    kind: Literal["centre", "ward", "commune", "other"] = "ward"
+    groups: list[str] = Field(default_factory=list)
+
+
+class Group(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str
+
+
+class TelegramSettings(Strict):
+    token: str | None = None
+    api_base: str = "https://api.telegram.org"
+
+
+class Reading(Strict):
+    syllables_per_second: float = Field(default=4.0, gt=0.5, le=10)
+    dictionary: str | None = None
+    """Extra abbreviations for reading aloud (YAML file in the workspace)."""
+
+
+class DirectoryFile(Strict):
+    timezone: str = DEFAULT_TIMEZONE
+    organisation: Organisation = Field(default_factory=Organisation)
+    units: list[Unit] = Field(min_length=1)
+    groups: list[Group] = Field(default_factory=list)
+    endpoints: list[dict[str, Any]] = Field(default_factory=list)
+    quiet_hours: dict[Literal["facebook", "zalo", "led", "loudspeaker"],
+                      tuple[HHMM, HHMM]] = Field(default_factory=dict)
+    telegram: TelegramSettings | None = None
+    reading: Reading = Field(default_factory=Reading)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"Không biết múi giờ '{value}'. Dùng tên IANA, ví dụ "
+                             "Asia/Ho_Chi_Minh.") from None
+        return value
+
+
+class Directory:
+    """Validated directory with lookups used by the planner and the dispatcher."""
+
+    def __init__(self, data: DirectoryFile, endpoints: list[EndpointConfig], path: str) -> None:
+        self.data = data
+        self.path = path
+        self.timezone = data.timezone
+        self.units = {u.id: u for u in data.units}
+        self.groups = {g.id: g for g in data.groups}
+        for unit in data.units:
+            for gid in unit.groups:
+                self.groups.setdefault(gid, Group(id=gid, name=gid))
+        self.endpoints = {e.id: e for e in endpoints}
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def quiet_hours(self, channel: str) -> tuple[str, str] | None:
+        return self.data.quiet_hours.get(channel, DEFAULT_QUIET_HOURS.get(channel))  # type: ignore[arg-type]
+
+    def resolve_targets(self, targets: list[str]) -> list[str]:
+        """Unit ids named by a campaign's targets (units, groups or ``tat-ca``), in file order."""
+        chosen: set[str] = set()
+        for target in targets:
+            if target == "tat-ca":
+                chosen.update(self.units)
+            elif target in self.units:
+                chosen.add(target)
+            elif target in self.groups:
+                chosen.update(u.id for u in self.data.units if target in u.groups)
+        return [u.id for u in self.data.units if u.id in chosen]
+
+    def unknown_targets(self, targets: list[str]) -> list[str]:
+        return [t for t in targets
+                if t != "tat-ca" and t not in self.units and t not in self.groups]
+
+    def endpoints_for(self, channel: str, unit_ids: list[str]) -> list[EndpointConfig]:
+        wanted = set(unit_ids)
+        return [e for e in self.endpoints.values() if e.channel == channel and e.unit in wanted]
+
+
+def load_directory(path: Path) -> Directory:
+    """Read and validate ``directory.yaml``; every problem names its line."""
+    source = yamlsrc.load(path)
+    if not isinstance(source.data, dict):
+        raise InputError.single(path, "Tệp danh bạ phải là các cặp 'tên: giá trị'.", line=1,
+                                fix="Xem mẫu bằng lệnh: campaign init THU_MUC")
+    data: DirectoryFile = yamlsrc.validate(source, DirectoryFile)
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for group, items in (("units", [u.id for u in data.units]),
+                         ("groups", [g.id for g in data.groups])):
+        for idx, ident in enumerate(items):
+            if ident in seen:
+                problems.append(Problem(source.path, source.line_of([group, idx, "id"]), "id",
+                                        f"Mã '{ident}' bị trùng.", "Đặt mã khác cho đơn vị/nhóm này."))
+            seen[ident] = idx
+    unit_ids = {u.id for u in data.units}
+    endpoints: list[EndpointConfig] = []
+    endpoint_ids: set[str] = set()
+    for idx, raw in enumerate(data.endpoints):
+        loc: list[str | int] = ["endpoints", idx]
+        try:
+            common = EndpointConfig.model_validate(
+                {k: v for k, v in raw.items() if k in EndpointConfig.model_fields})
+            cls = adapter_class(adapter_kind(common.channel, common.via))
+            endpoint = cls.Config.model_validate(raw)
+        except ValidationError as exc:
+            problems.extend(yamlsrc.problems_from_validation(source, exc, loc))
+            continue
+        except ConfigError as exc:
+            problems.append(Problem(source.path, source.line_of([*loc, "deliver", "via"]),
+                                    "deliver.via", exc.message))
+            continue
+        if endpoint.id in endpoint_ids:
+            problems.append(Problem(source.path, source.line_of([*loc, "id"]), "id",
+                                    f"Mã điểm nhận '{endpoint.id}' bị trùng.",
+                                    "Đặt mã khác cho điểm nhận này."))
+        if endpoint.unit not in unit_ids:
+            problems.append(Problem(source.path, source.line_of([*loc, "unit"]), "unit",
+                                    f"Không có đơn vị '{endpoint.unit}' trong danh sách units.",
+                                    "Sửa mã đơn vị hoặc thêm đơn vị vào mục units."))
+        endpoint_ids.add(endpoint.id)
+        endpoints.append(endpoint)
+    if problems:
+        raise InputError(problems)
+    return Directory(data, endpoints, source.path)

@@ -1,0 +1,88 @@
+"""Secrets are referenced as ``env:NAME`` and read from the environment or the workspace's .env.
+
+They are resolved at the last moment, inside adapters, and redacted from anything that is
+logged or raised.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from channels.base import ConfigError
+
+ENV_PREFIX = "env:"
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Parse a .env file (NAME=value, optional quotes, # comments). Missing file: empty."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        match = _ENV_LINE.match(raw)
+        if not match:
+            continue
+        name, value = match.groups()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[name] = value
+    return values
+
+
+class SecretResolver:
+    """Resolves ``env:NAME`` references: real environment first, then .env.
+
+    Every secret it hands out is remembered so :meth:`redact` can blank it from log lines.
+    """
+
+    def __init__(self, dotenv: Mapping[str, str] | None = None,
+                 environ: Mapping[str, str] | None = None) -> None:
+        self._dotenv = dict(dotenv or {})
+        self._environ = environ if environ is not None else os.environ
+        self._seen: set[str] = set()
+
+    @classmethod
+    def for_workspace(cls, workspace: Path) -> SecretResolver:
+        return cls(read_dotenv(workspace / ".env"))
+
+    def __call__(self, reference: str) -> str:
+        if not isinstance(reference, str) or not reference.startswith(ENV_PREFIX):
+            raise ConfigError(
+                "Bí mật phải được khai báo dạng env:TEN_BIEN (ví dụ token: env:FB_TOKEN), "
+                "không ghi thẳng vào tệp YAML."
+            )
+        name = reference[len(ENV_PREFIX):]
+        value = self._environ.get(name) or self._dotenv.get(name)
+        if not value:
+            raise ConfigError(
+                f"Chưa đặt biến môi trường {name}. Hãy thêm dòng {name}=... vào tệp .env "
+                "của thư mục làm việc hoặc đặt biến môi trường trước khi chạy."
+            )
+        self._seen.add(value)
+        return value
+
+    def known(self) -> Iterable[str]:
+        return tuple(self._seen)
+
+    def redact(self, text: str) -> str:
+        return redact(text, self._seen)
+
+
+_TOKEN_PARAMS = re.compile(
+    r"(?i)((?:access_token|refresh_token|secret_key|token|password|appsecret_proof)[\"']?\s*[=:]\s*[\"']?)"
+    r"([^&\s\"',}]+)"
+)
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """Blank known secret values and anything that looks like a token parameter."""
+    out = str(text)
+    for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
+        out = out.replace(secret, "***")
+    return _TOKEN_PARAMS.sub(r"\1***", out)
