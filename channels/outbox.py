@@ -1,21 +1,157 @@
 """Outbox: writes what would be sent to files, plus an HTML preview page per endpoint.
 
-Used for the demo, for dry runs, and by centres that copy content by hand. Idempotent: writing
-the same post twice gives the same files.
+Used by the demo, for dry runs before connecting real accounts, and by centres that still copy
+content by hand. Every post becomes ``<outbox>/<endpoint>/<local date>/<HHMM>-<message>.*``:
+a JSON record, the text as people will read or hear it, LED frames as PNG and loudspeaker
+audio. Writing the same post twice gives the same files, so retries are harmless.
 """
 
 from __future__ import annotations
 
-from channels.base import Adapter, Delivery, EndpointConfig, Receipt, register
+import json
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from channels.base import Adapter, Delivery, EndpointConfig, Receipt, TransientError, register
+
+_TEMPLATES = Environment(loader=PackageLoader("channels", "templates"),
+                         autoescape=select_autoescape(["html"]))
 
 
 class OutboxConfig(EndpointConfig):
+    """Any channel's fields are accepted (an LED board keeps its size for the preview)."""
+
     model_config = EndpointConfig.model_config | {"extra": "allow"}
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 @register("outbox")
 class OutboxAdapter(Adapter):
     Config = OutboxConfig
 
-    def deliver(self, delivery: Delivery) -> Receipt:  # pragma: no cover - filled in below
-        raise NotImplementedError
+    @property
+    def root(self) -> Path:
+        base = Path(self.endpoint.option("path", "outbox"))
+        return base if base.is_absolute() else self.context.workspace / base
+
+    @property
+    def folder(self) -> Path:
+        return self.root / self.endpoint.id
+
+    def deliver(self, delivery: Delivery) -> Receipt:
+        stem = f"{delivery.local_due:%H%M}-{delivery.message_id}"
+        day_dir = self.folder / f"{delivery.local_due:%Y-%m-%d}"
+        files: list[str] = []
+        try:
+            text = self._text(delivery)
+            _atomic_write(day_dir / f"{stem}.txt", text.encode("utf-8"))
+            files.append(f"{stem}.txt")
+            files.extend(self._media(delivery, day_dir, stem))
+            record = {
+                "post_id": delivery.post_id, "key": delivery.post_key,
+                "campaign": delivery.campaign_id, "campaign_title": delivery.campaign_title,
+                "channel": delivery.channel, "endpoint": self.endpoint.id,
+                "unit": delivery.unit_name, "local_time": delivery.local_due.isoformat(),
+                "priority": delivery.priority, "content": dict(delivery.content),
+                "files": files,
+            }
+            _atomic_write(day_dir / f"{stem}.json",
+                          json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8"))
+        except OSError as exc:
+            raise TransientError(f"Không ghi được thư mục outbox {self.folder}: {exc.strerror}.") \
+                from None
+        return Receipt("written", external_id=str(day_dir / f"{stem}.json"),
+                       detail={"files": files})
+
+    def _text(self, delivery: Delivery) -> str:
+        content = delivery.content
+        if delivery.channel == "led":
+            return "\n".join(content.get("slogans", []))
+        if delivery.channel == "loudspeaker":
+            from assets.speech import reading_text
+
+            return reading_text(str(content.get("script", "")))
+        parts = [str(content.get("title", "")), "", str(content.get("text", ""))]
+        if content.get("link"):
+            parts += ["", str(content["link"])]
+        return "\n".join(parts)
+
+    def _media(self, delivery: Delivery, day_dir: Path, stem: str) -> list[str]:
+        content = delivery.content
+        if delivery.channel == "led":
+            from assets.led import render_frames
+
+            width, height = (int(v) for v in str(self._extra("size", "192x96")).split("x"))
+            names = []
+            for s_idx, slogan in enumerate(content.get("slogans", []), start=1):
+                frames = render_frames(slogan, width, height,
+                                       colors=str(self._extra("colors", "mono")),
+                                       color=str(self._extra("color", "red")))
+                for f_idx, frame in enumerate(frames, start=1):
+                    name = f"{stem}-{s_idx}-{f_idx}.png"
+                    frame.convert("RGB").save(day_dir / name)
+                    names.append(name)
+            return names
+        if delivery.channel == "loudspeaker" and self.endpoint.option("audio", True):
+            from assets.speech import cached_synthesize
+
+            audio = cached_synthesize(str(content.get("script", "")),
+                                      self.context.var_dir / "media")
+            name = f"{stem}{audio.path.suffix}"
+            target = day_dir / name
+            if not target.exists():
+                try:
+                    os.link(audio.path, target)
+                except OSError:
+                    _atomic_write(target, audio.path.read_bytes())
+            return [name]
+        return []
+
+    def _extra(self, name: str, default: Any) -> Any:
+        return (self.endpoint.model_extra or {}).get(name, default)
+
+    def close(self) -> None:
+        if self.folder.is_dir():
+            write_preview(self.root)
+
+
+def write_preview(root: Path) -> Path:
+    """(Re)build ``index.html`` for every endpoint folder under ``root`` and a top index."""
+    endpoints = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        records = []
+        for record_path in sorted(folder.glob("*/*.json")):
+            record = json.loads(record_path.read_text(encoding="utf-8"))
+            record["dir"] = record_path.parent.name
+            record["local"] = datetime.fromisoformat(record["local_time"])
+            record["text"] = (record_path.with_suffix(".txt").read_text(encoding="utf-8")
+                              if record_path.with_suffix(".txt").exists() else "")
+            records.append(record)
+        if not records:
+            continue
+        html = _TEMPLATES.get_template("outbox_endpoint.html").render(
+            endpoint=folder.name, records=records, unit=records[0].get("unit", ""),
+            channel=records[0].get("channel", ""))
+        _atomic_write(folder / "index.html", html.encode("utf-8"))
+        endpoints.append({"id": folder.name, "unit": records[0].get("unit", ""),
+                          "channel": records[0].get("channel", ""), "count": len(records)})
+    index = root / "index.html"
+    html = _TEMPLATES.get_template("outbox_index.html").render(endpoints=endpoints)
+    _atomic_write(index, html.encode("utf-8"))
+    return index

@@ -51,3 +51,39 @@ def user_errors(func: F) -> F:
 
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def open_workspace(path: Path):  # noqa: ANN201 - avoids importing heavy modules at CLI start
+    """The workspace at ``path`` (InputError when it is not one)."""
+    from campaign.workspace import Workspace
+
+    return Workspace.open(path)
+
+
+def open_ledger(workspace: Any):  # noqa: ANN201
+    from schedules.ledger import Ledger
+
+    return Ledger(workspace.db_url)
+
+
+def parse_local(value: str | None, zone: str) -> Any:
+    """'2025-03-01' or '2025-03-01 05:30' in local time → aware UTC datetime."""
+    if not value:
+        return None
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d", "%d/%m/%Y %H:%M", "%d/%m/%Y"):
+        try:
+            local = datetime.strptime(value, fmt).replace(tzinfo=ZoneInfo(zone))
+            return local.astimezone(UTC)
+        except ValueError:
+            continue
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"Không hiểu thời điểm '{value}'. Ghi dạng 2025-03-01 hoặc 2025-03-01 05:30.") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(zone))
+    return parsed.astimezone(UTC)

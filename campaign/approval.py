@@ -1,0 +1,72 @@
+"""Approval: nothing goes out until a leader approves exactly what was planned.
+
+An approval is tied to the hash of the campaign definition. Re-planning with changed content
+changes the hash, so the old approval no longer covers it and delivery stops until a new one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from campaign.errors import InputError
+from schedules.ledger import Ledger, log
+from schedules.models import Campaign as CampaignRow
+from schedules.models import utcnow
+
+
+@dataclass
+class ApprovalResult:
+    campaign_id: str
+    definition_hash: str
+    already: bool
+
+
+def approve(ledger: Ledger, campaign_id: str, by: str, *,
+            now: datetime | None = None) -> ApprovalResult:
+    """Approve the campaign's current definition on behalf of ``by``."""
+    if not by or not by.strip():
+        raise InputError.single("--by", "Phải ghi rõ người phê duyệt.",
+                                fix='Thêm --by "Họ và tên người phê duyệt".')
+    now = now or utcnow()
+    with ledger.session() as session:
+        row = session.get(CampaignRow, campaign_id)
+        if row is None:
+            raise InputError.single(
+                campaign_id, f"Chưa có chiến dịch '{campaign_id}' trong sổ.",
+                fix="Lập lịch trước bằng lệnh: campaign plan campaigns/TEN_TEP.yaml")
+        if row.approved:
+            return ApprovalResult(campaign_id, row.definition_hash, True)
+        row.approved_hash = row.definition_hash
+        row.approved_definition = row.definition
+        row.approved_by = by.strip()
+        row.approved_at = now
+        log(session, "approved", campaign_id=campaign_id, actor=by.strip(), at=now,
+            detail={"definition_hash": row.definition_hash})
+        return ApprovalResult(campaign_id, row.definition_hash, False)
+
+
+def revoke(ledger: Ledger, campaign_id: str, by: str, reason: str = "") -> None:
+    """Withdraw an approval: queued posts stop going out."""
+    with ledger.session() as session:
+        row = session.get(CampaignRow, campaign_id)
+        if row is None:
+            raise InputError.single(campaign_id, f"Chưa có chiến dịch '{campaign_id}' trong sổ.")
+        row.approved_hash = None
+        log(session, "approved", campaign_id=campaign_id, actor=by,
+            detail={"revoked": True, "reason": reason})
+
+
+def pending_diff(ledger: Ledger, campaign_id: str) -> list[str]:
+    """Lines changed since the last approved definition (what the leader must look at)."""
+    with ledger.session() as session:
+        row = session.get(CampaignRow, campaign_id)
+        if row is None:
+            return []
+        old = json.dumps(row.approved_definition or {}, ensure_ascii=False, indent=2,
+                         sort_keys=True).splitlines()
+        new = json.dumps(row.definition, ensure_ascii=False, indent=2,
+                         sort_keys=True).splitlines()
+    return list(difflib.unified_diff(old, new, "đã duyệt", "hiện tại", lineterm="", n=1))

@@ -1,0 +1,33 @@
+"""``campaign init DIR``: scaffold a workspace."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from campaign.commands._common import fail
+from campaign.sample import write_workspace
+
+
+@click.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Ghi đè directory.yaml nếu đã có.")
+def command(directory: Path, force: bool) -> None:
+    """Tạo thư mục làm việc mẫu: danh bạ trung tâm và 25 phường, xã, thư mục campaigns/,
+    media/ và tệp .env.example.
+
+    \b
+    Ví dụ:
+      campaign init ~/tuyen-truyen
+    """
+    if (directory / "directory.yaml").exists() and not force:
+        fail(f"{directory / 'directory.yaml'} đã tồn tại. Dùng --force để ghi đè.")
+    example = resources.files("campaign.data").joinpath("nq57-example.yaml").read_text("utf-8")
+    write_workspace(directory, campaign_text=example)
+    click.echo(f"Đã tạo thư mục làm việc: {directory}")
+    click.echo("  directory.yaml      danh bạ đơn vị và điểm nhận (sửa mã trang, token…)")
+    click.echo("  campaigns/vi-du.yaml chiến dịch mẫu Nghị quyết 57-NQ/TW")
+    click.echo("  .env.example        chép thành .env và điền các bí mật")
+    click.echo(f"Tiếp theo: campaign check -w {directory} {directory}/campaigns/vi-du.yaml")

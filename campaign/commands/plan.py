@@ -1,0 +1,80 @@
+"""``campaign plan FILE``: expand a campaign into posts in the ledger and show the calendar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from campaign.commands._common import (
+    echo_json,
+    open_ledger,
+    open_workspace,
+    user_errors,
+    workspace_option,
+)
+from campaign.planner import apply_plan, build_plan, load_campaign, summarise
+
+CHANNEL_LABEL = {"facebook": "Facebook", "zalo": "Zalo", "led": "LED", "loudspeaker": "Loa"}
+
+
+@click.command("plan")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@workspace_option
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@click.option("--by", "actor", default=None, help="Người lập lịch (ghi vào nhật ký).")
+@user_errors
+def command(file: Path, workspace: Path, as_json: bool, actor: str | None) -> None:
+    """Lập lịch: mỗi tin × điểm nhận × khung giờ thành một bài trong sổ.
+
+    Lập lại sau khi sửa tệp: bài chưa gửi được cập nhật, bài không còn thì huỷ, bài đã gửi
+    giữ nguyên. Nội dung đổi thì cần phê duyệt lại.
+
+    \b
+    Ví dụ:
+      campaign plan campaigns/nq57.yaml
+    """
+    ws = open_workspace(workspace)
+    campaign = load_campaign(file, ws.directory, ws.media_dir)
+    console = Console(stderr=as_json)
+    with console.status("Đang lập lịch…"):
+        plan = build_plan(campaign, ws.directory)
+        ledger = open_ledger(ws)
+        result = apply_plan(ledger, plan, source_path=str(file), actor=actor)
+    summary = summarise(plan)
+    if as_json:
+        echo_json({"campaign": campaign.id, "posts": summary.total, **result.as_dict(),
+                   "by_day": {d.isoformat(): dict(c) for d, c in summary.by_day.items()},
+                   "warnings": plan.warnings})
+        return
+    table = Table(title=f"Lịch theo ngày — {campaign.id}")
+    table.add_column("Ngày")
+    for channel in summary.channels:
+        table.add_column(CHANNEL_LABEL.get(channel, channel), justify="right")
+    for day, counts in summary.by_day.items():
+        table.add_row(f"{day:%d/%m/%Y}", *[str(counts.get(c, 0)) for c in summary.channels])
+    console.print(table)
+    units = ws.directory.units
+    utable = Table(title="Theo đơn vị")
+    utable.add_column("Đơn vị")
+    for channel in summary.channels:
+        utable.add_column(CHANNEL_LABEL.get(channel, channel), justify="right")
+    for unit_id, counts in summary.by_unit.items():
+        name = units[unit_id].name if unit_id in units else unit_id
+        utable.add_row(name, *[str(counts.get(c, 0)) for c in summary.channels])
+    console.print(utable)
+    if plan.skipped_holidays:
+        days = ", ".join(f"{d:%d/%m} ({n})" for d, n in sorted(plan.skipped_holidays.items()))
+        console.print(f"Bỏ qua ngày lễ: {days}")
+    for warning in plan.warnings:
+        console.print(f"[yellow]Lưu ý:[/] {warning}")
+    console.print(f"Tổng {summary.total} bài: thêm mới {result.inserted}, cập nhật "
+                  f"{result.updated}, huỷ {result.cancelled}, không đổi {result.unchanged}, "
+                  f"giữ nguyên (đã gửi/đã qua) {result.kept}.")
+    if result.approval_lapsed:
+        console.print("[red]Nội dung đã thay đổi sau khi phê duyệt: cần phê duyệt lại[/] "
+                      f"(campaign approve {campaign.id} --by …).")
+    else:
+        console.print(f"Bước tiếp theo: campaign approve {campaign.id} --by \"Họ tên lãnh đạo\"")

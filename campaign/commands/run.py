@@ -1,0 +1,55 @@
+"""``campaign run``: deliver due posts (``--once``: one pass, then exit)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from campaign.commands._common import (
+    echo_json,
+    open_ledger,
+    open_workspace,
+    parse_local,
+    user_errors,
+    workspace_option,
+)
+from campaign.runtime import make_dispatcher
+from schedules.models import STATE_LABEL
+
+
+@click.command("run")
+@click.option("--once", is_flag=True, help="Gửi một lượt các bài đã đến giờ rồi thoát.")
+@click.option("--now", "now_text", default=None, metavar="THOI_DIEM",
+              help="Giả lập đồng hồ (giờ địa phương, ví dụ '2025-03-03 08:00'); để kiểm thử.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@workspace_option
+@user_errors
+def command(once: bool, now_text: str | None, as_json: bool, workspace: Path) -> None:
+    """Gửi các bài đã được duyệt khi đến giờ, qua bộ gửi của từng kênh, và ghi nhật ký.
+
+    \b
+    Ví dụ:
+      campaign run --once
+    """
+    ws = open_workspace(workspace)
+    ledger = open_ledger(ws)
+    now = parse_local(now_text, ws.directory.timezone)
+    if not once:
+        from campaign.service import serve_forever
+
+        serve_forever(ws, ledger)
+        return
+    dispatcher = make_dispatcher(ws, ledger)
+    try:
+        summary = dispatcher.run_once(now=now)
+    finally:
+        dispatcher.close()
+    if as_json:
+        echo_json(summary.as_dict())
+        return
+    if not summary.claimed:
+        click.echo("Không có bài nào đến giờ gửi.")
+        return
+    parts = ", ".join(f"{STATE_LABEL.get(s, s).lower()} {n}" for s, n in summary.counts.items())
+    click.echo(f"Đã xử lý {summary.claimed} bài: {parts}.")

@@ -1,0 +1,443 @@
+"""Turn a campaign into posts: one per message × endpoint × slot, with deterministic keys.
+
+``build_plan`` is pure (campaign + directory → planned posts); ``apply_plan`` writes it to the
+ledger with upsert semantics: future unsent posts change, posts that no longer exist are
+cancelled (never deleted), and posts already sent are never touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, select, update
+
+from assets.speech import estimate_seconds
+from campaign import yamlsrc
+from campaign.definition import (
+    PRIORITY_RANK,
+    Campaign,
+    ChannelSchedule,
+    DayPart,
+    Message,
+    variant_content,
+)
+from campaign.directory import Directory
+from campaign.errors import InputError, Problem
+from channels.base import EndpointConfig, minutes_of
+from schedules import calendar
+from schedules.ledger import Ledger, log, log_many
+from schedules.models import CANCELLED, OPEN_STATES, PENDING, Content, Post, utcnow
+from schedules.models import Campaign as CampaignRow
+
+DEFAULT_SLOT_MINUTES = 15
+LEAD_ROUTES = {"telegram", "folder"}
+"""Loudspeaker routes that need the material ahead of the session (a person reads it)."""
+WHOLE_DAY = DayPart.model_validate({"from": "00:00", "to": "24:00"})
+
+
+@dataclass(frozen=True)
+class PlannedPost:
+    key: str
+    message_id: str
+    endpoint_id: str
+    channel: str
+    unit_id: str
+    content_hash: str
+    slot_at: datetime
+    due_at: datetime
+    expires_at: datetime | None
+    priority: int
+
+
+@dataclass
+class Plan:
+    campaign: Campaign
+    definition_hash: str
+    timezone: str
+    posts: list[PlannedPost] = field(default_factory=list)
+    contents: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    skipped_holidays: dict[date, str] = field(default_factory=dict)
+
+
+@dataclass
+class PlanResult:
+    inserted: int = 0
+    updated: int = 0
+    cancelled: int = 0
+    unchanged: int = 0
+    kept: int = 0
+    """Posts left alone because they were already sent, failed, expired or in the past."""
+    approval_lapsed: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+# ---------------------------------------------------------------------------- loading
+def load_campaign(path: Path, directory: Directory, media_dir: Path | None = None,
+                  *, estimate: Callable[[str, float], float] = estimate_seconds) -> Campaign:
+    """Parse, validate and cross-check a campaign file; InputError lists every problem."""
+    source = yamlsrc.load(path)
+    if not isinstance(source.data, dict):
+        raise InputError.single(path, "Tệp chiến dịch phải là các cặp 'tên: giá trị'.", line=1,
+                                fix="Xem mẫu trong thư mục campaigns/ của thư mục làm việc.")
+    campaign: Campaign = yamlsrc.validate(source, Campaign)
+    problems = cross_check(campaign, directory, source, media_dir, estimate=estimate)
+    if problems:
+        raise InputError(problems)
+    return campaign
+
+
+def cross_check(campaign: Campaign, directory: Directory, source: yamlsrc.Source,
+                media_dir: Path | None, *,
+                estimate: Callable[[str, float], float] = estimate_seconds) -> list[Problem]:
+    """Checks that need the workspace: targets, endpoints, media files, quiet hours, capacity."""
+    problems: list[Problem] = []
+
+    def add(loc: list[str | int], message: str, fix: str | None = None) -> None:
+        problems.append(Problem(source.path, source.line_of(loc), ".".join(map(str, loc)),
+                                message, fix))
+
+    for idx, target in enumerate(campaign.targets):
+        if target in directory.unknown_targets([target]):
+            known = ", ".join(sorted([*directory.groups, "tat-ca"]))
+            add(["targets", idx], f"Không có đơn vị hay nhóm '{target}' trong danh bạ.",
+                f"Dùng mã đơn vị trong directory.yaml hoặc một nhóm: {known}.")
+    if campaign.timezone:
+        try:
+            ZoneInfo(campaign.timezone)
+        except Exception:  # noqa: BLE001 - any lookup failure is the same mistake
+            add(["timezone"], f"Không biết múi giờ '{campaign.timezone}'.",
+                "Dùng tên IANA, ví dụ Asia/Ho_Chi_Minh.")
+    if media_dir is not None:
+        for m_idx, message in enumerate(campaign.messages):
+            for loc, name in _media_refs(message):
+                if not (media_dir / name).is_file():
+                    add(["messages", m_idx, *loc], f"Không tìm thấy tệp '{name}' trong media/.",
+                        f"Chép tệp vào {media_dir} hoặc sửa lại tên tệp.")
+    units = directory.resolve_targets(campaign.targets)
+    rate = directory.data.reading.syllables_per_second
+    for channel, sched in campaign.schedule.items():
+        endpoints = directory.endpoints_for(channel, units)
+        quiet = campaign.quiet_hours.get(channel) or directory.quiet_hours(channel)
+        for t_idx, hhmm in enumerate(sched.times or []):
+            if quiet and calendar.in_window(hhmm, quiet):
+                add(["schedule", channel, "times", t_idx],
+                    f"Giờ {hhmm} nằm trong giờ yên lặng {quiet[0]}–{quiet[1]} của kênh {channel}.",
+                    "Chọn giờ khác ngoài khoảng này.")
+        if sched.times is None and channel in ("facebook", "zalo"):
+            add(["schedule", channel], f"Lịch kênh {channel} chưa có giờ đăng (times).",
+                'Thêm ví dụ: times: ["08:00"].')
+        if channel == "loudspeaker":
+            problems.extend(_check_loudspeaker(campaign, sched, endpoints, quiet, source,
+                                               rate, estimate))
+    return problems
+
+
+def _media_refs(message: Message) -> Iterable[tuple[list[str | int], str]]:
+    if message.facebook:
+        for i, name in enumerate(message.facebook.images):
+            if not name.startswith(("http://", "https://")):
+                yield ["facebook", "images", i], name
+    if message.zalo and message.zalo.cover and not message.zalo.cover.startswith("http"):
+        yield ["zalo", "cover"], message.zalo.cover
+    if message.loudspeaker and message.loudspeaker.audio:
+        yield ["loudspeaker", "audio"], message.loudspeaker.audio
+
+
+def _check_loudspeaker(campaign: Campaign, sched: ChannelSchedule,
+                       endpoints: list[EndpointConfig], quiet: tuple[str, str] | None,
+                       source: yamlsrc.Source, rate: float,
+                       estimate: Callable[[str, float], float]) -> list[Problem]:
+    problems: list[Problem] = []
+    loc_sched = ["schedule", "loudspeaker"]
+    for endpoint in endpoints:
+        times = sched.times if sched.times is not None else endpoint.slots
+        if not times:
+            problems.append(Problem(
+                source.path, source.line_of(loc_sched), "schedule.loudspeaker",
+                f"Đài {endpoint.id} chưa khai báo giờ phát (slots) và lịch không có times.",
+                "Thêm slots cho điểm nhận trong directory.yaml hoặc times vào lịch loa."))
+            continue
+        for hhmm in times:
+            if quiet and calendar.in_window(hhmm, quiet):
+                problems.append(Problem(
+                    source.path, source.line_of(loc_sched), "schedule.loudspeaker",
+                    f"Giờ phát {hhmm} của đài {endpoint.id} nằm trong giờ yên lặng "
+                    f"{quiet[0]}–{quiet[1]}.", "Chọn giờ phát khác."))
+    capacities = {e.id: (e.slot_minutes or DEFAULT_SLOT_MINUTES) * 60 for e in endpoints}
+    if not capacities:
+        return problems
+    smallest = min(capacities.values())
+    messages = campaign.messages_for("loudspeaker")
+    durations = {m.id: estimate(m.loudspeaker.script, rate) for m in messages}  # type: ignore[union-attr]
+    for m_idx, message in enumerate(campaign.messages):
+        if message.id in durations and durations[message.id] > smallest:
+            problems.append(Problem(
+                source.path, source.line_of(["messages", m_idx, "loudspeaker", "script"]),
+                f"messages.{m_idx}.loudspeaker.script",
+                f"Bài đọc '{message.id}' dài khoảng {durations[message.id] / 60:.1f} phút, "
+                f"vượt thời lượng một buổi phát ({smallest // 60} phút).",
+                "Rút gọn bài đọc hoặc chia thành nhiều tin."))
+    if sched.overflow == "error":
+        per_slot = min(sched.per_slot or 1, len(messages))
+        for start in range(len(messages)):
+            group = [messages[(start + j) % len(messages)] for j in range(per_slot)]
+            total = sum(durations[m.id] for m in group)
+            if total > smallest:
+                problems.append(Problem(
+                    source.path, source.line_of(loc_sched), "schedule.loudspeaker.per_slot",
+                    f"{per_slot} bài đọc trong một buổi dài khoảng {total / 60:.1f} phút, vượt "
+                    f"thời lượng buổi phát ({smallest // 60} phút).",
+                    "Giảm per_slot, rút gọn bài đọc, hoặc đặt overflow: spill để chuyển bài "
+                    "thừa sang buổi sau."))
+                break
+    return problems
+
+
+# ---------------------------------------------------------------------------- expansion
+def content_hash(channel: str, body: dict[str, Any]) -> str:
+    blob = json.dumps([channel, body], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def build_plan(campaign: Campaign, directory: Directory, *,
+               estimate: Callable[[str, float], float] = estimate_seconds) -> Plan:
+    """Expand a validated campaign into planned posts. Pure: touches no database."""
+    tz_name = campaign.timezone or directory.timezone
+    zone = ZoneInfo(tz_name)
+    plan = Plan(campaign, campaign.content_hash(), tz_name)
+    units = directory.resolve_targets(campaign.targets)
+    priority = PRIORITY_RANK[campaign.priority]
+    skip = campaign.holidays == "skip"
+    if skip:
+        plan.skipped_holidays = calendar.public_holidays(campaign.period.start,
+                                                         campaign.period.end)
+    rate = directory.data.reading.syllables_per_second
+    for channel in campaign.channels:
+        sched = campaign.schedule[channel]  # type: ignore[index]
+        messages = campaign.messages_for(channel)
+        hashes = []
+        for message in messages:
+            body = variant_content(message, channel, sched)
+            digest = content_hash(channel, body)
+            plan.contents[digest] = (channel, body)
+            hashes.append(digest)
+        endpoints = directory.endpoints_for(channel, units)
+        if not endpoints:
+            plan.warnings.append(f"Kênh {channel}: các đơn vị được chọn chưa có điểm nhận nào.")
+            continue
+        days = calendar.days_between(campaign.period.start, campaign.period.end,
+                                     sched.weekday_set(), skip_holidays=skip)
+        quiet = campaign.quiet_hours.get(channel) or directory.quiet_hours(channel)
+        durations = ([estimate(m.loudspeaker.script, rate) for m in messages]  # type: ignore[union-attr]
+                     if channel == "loudspeaker" else [])
+        for endpoint in sorted(endpoints, key=lambda e: e.id):
+            slots = _slots(channel, sched, endpoint, days, zone, quiet)
+            chosen = _rotate(len(messages), len(slots), _per_slot(channel, sched, messages))
+            if channel == "loudspeaker":
+                capacity = (endpoint.slot_minutes or DEFAULT_SLOT_MINUTES) * 60
+                chosen, dropped = _fit(chosen, durations, capacity, sched.overflow == "spill")
+                if dropped:
+                    plan.warnings.append(
+                        f"Đài {endpoint.id}: {dropped} bài đọc không còn buổi phát nào để chuyển "
+                        "sang (hết thời gian chiến dịch).")
+            for (local_label, slot_at, due_at, expires_at), picks in zip(slots, chosen,
+                                                                         strict=True):
+                for idx in picks:
+                    message = messages[idx]
+                    plan.posts.append(PlannedPost(
+                        key=f"{campaign.id}/{message.id}/{endpoint.id}/{local_label}",
+                        message_id=message.id, endpoint_id=endpoint.id, channel=channel,
+                        unit_id=endpoint.unit, content_hash=hashes[idx], slot_at=slot_at,
+                        due_at=due_at, expires_at=expires_at, priority=priority))
+    return plan
+
+
+Slot = tuple[str, datetime, datetime, datetime | None]
+
+
+def _slots(channel: str, sched: ChannelSchedule, endpoint: EndpointConfig, days: list[date],
+           zone: ZoneInfo, quiet: tuple[str, str] | None) -> list[Slot]:
+    """(local label, slot instant, due instant, expiry instant) for every slot, in order."""
+    out: list[Slot] = []
+    if channel == "led":
+        parts = sched.day_parts or [WHOLE_DAY]
+        for day in days:
+            for part in sorted(parts, key=lambda p: minutes_of(p.from_)):
+                start = calendar.local_instant(day, part.from_, zone)
+                end_day = day if minutes_of(part.to) > minutes_of(part.from_) else \
+                    day + timedelta(days=1)
+                end = calendar.local_instant(end_day, part.to, zone)
+                out.append((f"{day.isoformat()}T{part.from_}", start, start, end))
+        return out
+    times = sorted(sched.times if sched.times is not None else endpoint.slots, key=minutes_of)
+    lead = timedelta(minutes=sched.lead_minutes) if (
+        channel == "loudspeaker" and endpoint.via in LEAD_ROUTES) else timedelta(0)
+    session = timedelta(minutes=endpoint.slot_minutes or DEFAULT_SLOT_MINUTES)
+    for day in days:
+        for hhmm in times:
+            slot_at = calendar.local_instant(day, hhmm, zone)
+            if channel == "loudspeaker":
+                expires = slot_at + session
+            else:
+                cap = slot_at + timedelta(hours=12)
+                expires = min(cap, calendar.next_window_start(slot_at, quiet, zone)) \
+                    if quiet else cap
+            out.append((f"{day.isoformat()}T{hhmm}", slot_at, slot_at - lead, expires))
+    return out
+
+
+def _per_slot(channel: str, sched: ChannelSchedule, messages: list[Message]) -> int:
+    if channel == "led" and "per_slot" not in sched.model_fields_set:
+        return len(messages)  # a board shows all the campaign's slogans in turn
+    return min(sched.per_slot, len(messages))
+
+
+def _rotate(n_messages: int, n_slots: int, per_slot: int) -> list[list[int]]:
+    """Round-robin: slot i gets messages i*k … i*k+k-1 (mod n), so all get equal airtime."""
+    return [[(i * per_slot + j) % n_messages for j in range(per_slot)] for i in range(n_slots)]
+
+
+def _fit(chosen: list[list[int]], durations: list[float], capacity: float,
+         spill: bool) -> tuple[list[list[int]], int]:
+    """Keep each slot's scripts within its minutes; with spill, carry the rest forward."""
+    out: list[list[int]] = []
+    carry: list[int] = []
+    for picks in chosen:
+        queue = carry + [p for p in picks if p not in carry]
+        used = 0.0
+        slot: list[int] = []
+        carry = []
+        for idx in queue:
+            if idx in slot:
+                continue
+            if used + durations[idx] <= capacity:
+                slot.append(idx)
+                used += durations[idx]
+            elif spill:
+                carry.append(idx)
+        out.append(slot)
+    return out, len(carry)
+
+
+# ---------------------------------------------------------------------------- ledger
+def apply_plan(ledger: Ledger, plan: Plan, *, now: datetime | None = None,
+               source_path: str | None = None, actor: str | None = None) -> PlanResult:
+    """Upsert the plan into the ledger in one transaction."""
+    now = now or utcnow()
+    campaign = plan.campaign
+    result = PlanResult()
+    with ledger.session() as session:
+        row = session.get(CampaignRow, campaign.id)
+        definition = campaign.model_dump(mode="json", by_alias=True)
+        if row is None:
+            row = CampaignRow(id=campaign.id, created_at=now, approved_hash=None)
+            session.add(row)
+        elif row.approved_hash and row.approved_hash != plan.definition_hash:
+            result.approval_lapsed = row.approved_hash == row.definition_hash
+        row.title = campaign.title
+        row.timezone = plan.timezone
+        row.priority = campaign.priority
+        row.period_start = campaign.period.start
+        row.period_end = campaign.period.end
+        row.report_due = campaign.report_due
+        row.definition = definition
+        row.definition_hash = plan.definition_hash
+        row.source_path = source_path
+        row.updated_at = now
+        session.flush()
+
+        known = set(session.scalars(select(Content.hash).where(
+            Content.hash.in_(list(plan.contents)))))
+        new_contents = [{"hash": h, "channel": c, "body": b}
+                        for h, (c, b) in plan.contents.items() if h not in known]
+        if new_contents:
+            session.execute(insert(Content), new_contents)
+
+        existing = {r.key: r for r in session.execute(
+            select(Post.id, Post.key, Post.state, Post.content_hash, Post.due_at,
+                   Post.expires_at, Post.priority, Post.slot_at)
+            .where(Post.campaign_id == campaign.id))}
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        wanted: set[str] = set()
+        for post in plan.posts:
+            wanted.add(post.key)
+            old = existing.get(post.key)
+            if old is None:
+                inserts.append({
+                    "key": post.key, "campaign_id": campaign.id, "message_id": post.message_id,
+                    "endpoint_id": post.endpoint_id, "channel": post.channel,
+                    "unit_id": post.unit_id, "content_hash": post.content_hash,
+                    "priority": post.priority, "slot_at": post.slot_at, "due_at": post.due_at,
+                    "expires_at": post.expires_at, "available_at": post.due_at,
+                    "state": PENDING, "attempts": 0, "updated_at": now})
+                continue
+            editable = old.due_at > now and old.state in (*OPEN_STATES, CANCELLED)
+            same = (old.content_hash == post.content_hash and old.due_at == post.due_at
+                    and old.expires_at == post.expires_at and old.priority == post.priority
+                    and old.state != CANCELLED)
+            if same:
+                result.unchanged += 1
+            elif editable:
+                updates.append({"id": old.id, "content_hash": post.content_hash,
+                                "due_at": post.due_at, "available_at": post.due_at,
+                                "expires_at": post.expires_at, "priority": post.priority,
+                                "slot_at": post.slot_at, "state": PENDING, "updated_at": now})
+            else:
+                result.kept += 1
+        cancel_ids = [r.id for key, r in existing.items()
+                      if key not in wanted and r.state in OPEN_STATES]
+        if inserts:
+            session.execute(insert(Post), inserts)
+        if updates:
+            session.execute(update(Post), updates)
+        if cancel_ids:
+            for chunk in _chunks(cancel_ids, 500):
+                session.execute(update(Post).where(Post.id.in_(chunk))
+                                .values(state=CANCELLED, updated_at=now))
+            log_many(session, ({"at": now, "campaign_id": campaign.id, "post_id": pid,
+                                "event": "cancelled", "actor": actor,
+                                "detail": {"reason": "replanned"}} for pid in cancel_ids))
+        result.inserted, result.updated, result.cancelled = (len(inserts), len(updates),
+                                                             len(cancel_ids))
+        log(session, "planned", campaign_id=campaign.id, actor=actor, at=now,
+            detail={**result.as_dict(), "definition_hash": plan.definition_hash,
+                    "posts": len(plan.posts)})
+    return result
+
+
+def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+# ---------------------------------------------------------------------------- summary
+@dataclass
+class Summary:
+    by_day: dict[date, Counter[str]]
+    by_unit: dict[str, Counter[str]]
+    channels: list[str]
+    total: int
+
+
+def summarise(plan: Plan) -> Summary:
+    """Counts per local day × channel and per unit × channel, for people to check a plan."""
+    zone = ZoneInfo(plan.timezone)
+    by_day: dict[date, Counter[str]] = defaultdict(Counter)
+    by_unit: dict[str, Counter[str]] = defaultdict(Counter)
+    for post in plan.posts:
+        by_day[post.slot_at.astimezone(zone).date()][post.channel] += 1
+        by_unit[post.unit_id][post.channel] += 1
+    return Summary(dict(sorted(by_day.items())), dict(sorted(by_unit.items())),
+                   plan.campaign.channels, len(plan.posts))

@@ -1,0 +1,63 @@
+"""``campaign run``: the service an operator leaves running.
+
+APScheduler is only the clock: one short interval job wakes the dispatcher, which claims what
+is due from the ledger. There is never one scheduler job per post, so restarting the service
+loses nothing: the ledger still knows every post.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from typing import Any
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from campaign.runtime import make_dispatcher
+from campaign.workspace import Workspace
+from schedules.ledger import Ledger
+
+logger = logging.getLogger("campaign.service")
+
+
+def serve_forever(ws: Workspace, ledger: Ledger, *, interval: float = 5.0,
+                  stop: threading.Event | None = None) -> None:
+    """Deliver due posts every ``interval`` seconds until SIGTERM/SIGINT (or ``stop``)."""
+    logging.basicConfig(level=logging.INFO,
+                        format='{"at":"%(asctime)s","level":"%(levelname)s","msg":"%(message)s"}')
+    dispatcher = make_dispatcher(ws, ledger)
+    scheduler = BlockingScheduler(timezone="UTC")
+    lock = threading.Lock()
+
+    def tick() -> None:
+        if not lock.acquire(blocking=False):
+            return  # the previous pass is still delivering
+        try:
+            summary = dispatcher.run_once()
+            if summary.claimed:
+                logger.info("delivered %s", summary.as_dict())
+        except Exception:  # noqa: BLE001 - the service must survive a bad pass
+            logger.exception("dispatch pass failed")
+        finally:
+            lock.release()
+
+    scheduler.add_job(tick, "interval", seconds=interval, id="dispatch", max_instances=1,
+                      coalesce=True, next_run_time=None)
+
+    def shutdown(signum: int, _frame: Any) -> None:
+        logger.info("signal %s: finishing the current pass, then stopping", signum)
+        scheduler.shutdown(wait=True)
+
+    signal.signal(signal.SIGTERM, shutdown)
+    signal.signal(signal.SIGINT, shutdown)
+    if stop is not None:
+        threading.Thread(target=lambda: (stop.wait(), scheduler.shutdown(wait=True)),
+                         daemon=True).start()
+    tick()
+    logger.info("service started as %s, every %.1f s", dispatcher.owner, interval)
+    try:
+        scheduler.start()
+    finally:
+        dispatcher.close()
+        logger.info("service stopped")

@@ -1,0 +1,348 @@
+"""Deliver due posts: claim them as leases, call the channel adapter, record what happened.
+
+This is the only code that writes delivery outcomes to the ledger. Adapters return a Receipt
+or raise a typed error; the table in :meth:`Dispatcher._settle` decides the post's next state:
+
+=====================  ===========================================================
+adapter says           post becomes
+=====================  ===========================================================
+Receipt                sent
+AuthError              refresh once and try again; then failed (endpoint flagged)
+RateLimitError         retry after the platform's hint (endpoint paused meanwhile)
+TransientError         retry with exponential backoff, until max attempts: failed
+UnknownOutcomeError    unconfirmed on at-most-once channels, else like transient
+PermanentError         failed
+ConfigError            failed (an operator must fix directory.yaml or .env)
+=====================  ===========================================================
+
+Claims are atomic: one ``UPDATE … WHERE id IN (SELECT … [FOR UPDATE SKIP LOCKED]) RETURNING``,
+so several workers on one PostgreSQL ledger never take the same post; on SQLite the write lock
+makes the same statement a compare-and-set.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_, select, update
+
+from channels.base import (
+    Adapter,
+    AdapterContext,
+    AuthError,
+    ChannelError,
+    ConfigError,
+    Delivery,
+    EndpointConfig,
+    PermanentError,
+    RateLimitError,
+    Receipt,
+    TransientError,
+    UnknownOutcomeError,
+    adapter_class,
+    adapter_kind,
+)
+from channels.secrets import redact
+from schedules.ledger import Ledger, log
+from schedules.models import (
+    CLAIMED,
+    EXPIRED,
+    FAILED,
+    OPEN_STATES,
+    PENDING,
+    RETRY,
+    SENT,
+    UNCONFIRMED,
+    Content,
+    Post,
+    utcnow,
+)
+from schedules.models import Campaign as CampaignRow
+from schedules.retry import RetryPolicy
+
+logger = logging.getLogger("campaign.dispatcher")
+PRIORITY_NAME = {0: "normal", 1: "priority", 2: "emergency"}
+
+
+def default_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class RunSummary:
+    """What one pass of the dispatcher did, by resulting state."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    claimed: int = 0
+
+    def add(self, other: RunSummary) -> None:
+        self.counts.update(other.counts)
+        self.claimed += other.claimed
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"claimed": self.claimed, **dict(self.counts)}
+
+
+class Dispatcher:
+    """Claims due posts and delivers them through their channel's adapter."""
+
+    def __init__(self, ledger: Ledger, endpoints: Mapping[str, EndpointConfig],
+                 context: AdapterContext, *, unit_names: Mapping[str, str] | None = None,
+                 owner: str | None = None, lease_seconds: float = 300.0,
+                 policy: RetryPolicy | None = None, batch: int = 50,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.ledger = ledger
+        self.endpoints = dict(endpoints)
+        self.context = context
+        self.unit_names = dict(unit_names or {})
+        self.owner = owner or default_owner()
+        self.lease = timedelta(seconds=lease_seconds)
+        self.policy = policy or RetryPolicy()
+        self.batch = batch
+        self.clock = clock
+        self._adapters: dict[str, Adapter] = {}
+        self._paused: dict[str, datetime] = {}
+        self._secrets: Callable[[str], str] = getattr(context.secrets, "redact", str)
+
+    # ------------------------------------------------------------------ housekeeping
+    def recover(self, now: datetime) -> int:
+        """Posts whose lease lapsed (a worker died mid-delivery).
+
+        On at-most-once channels we cannot know whether the platform published, so the post
+        becomes ``unconfirmed`` for an operator; idempotent deliveries are simply retried.
+        """
+        with self.ledger.session() as session:
+            rows = session.execute(
+                select(Post.id, Post.campaign_id, Post.endpoint_id, Post.lease_owner)
+                .where(Post.state == CLAIMED, Post.lease_expires_at < now)
+                .with_for_update(skip_locked=True)).all()
+            for row in rows:
+                at_most_once = self._at_most_once(row.endpoint_id)
+                state = UNCONFIRMED if at_most_once else RETRY
+                done = session.execute(
+                    update(Post).where(Post.id == row.id, Post.state == CLAIMED,
+                                       Post.lease_expires_at < now)
+                    .values(state=state, lease_owner=None, lease_expires_at=None,
+                            available_at=now, updated_at=now))
+                if done.rowcount:
+                    log(session, state if state == UNCONFIRMED else "retry",
+                        campaign_id=row.campaign_id, post_id=row.id,
+                        endpoint_id=row.endpoint_id, at=now,
+                        detail={"reason": "lease_expired", "previous_owner": row.lease_owner})
+        return len(rows)
+
+    def expire(self, now: datetime) -> int:
+        """Open posts whose window has passed are expired, never delivered late."""
+        with self.ledger.session() as session:
+            rows = session.execute(
+                select(Post.id, Post.campaign_id, Post.endpoint_id, Post.expires_at)
+                .where(Post.state.in_(OPEN_STATES), Post.expires_at.is_not(None),
+                       Post.expires_at <= now)
+                .with_for_update(skip_locked=True)).all()
+            for row in rows:
+                done = session.execute(update(Post).where(
+                    Post.id == row.id, Post.state.in_(OPEN_STATES))
+                    .values(state=EXPIRED, updated_at=now))
+                if done.rowcount:
+                    log(session, "expired", campaign_id=row.campaign_id, post_id=row.id,
+                        endpoint_id=row.endpoint_id, at=now,
+                        detail={"expires_at": row.expires_at.isoformat()})
+        return len(rows)
+
+    # ------------------------------------------------------------------ claiming
+    def claim(self, now: datetime, limit: int) -> list[int]:
+        """Atomically take up to ``limit`` due posts of approved campaigns as leases."""
+        due = (
+            select(Post.id)
+            .join(CampaignRow, CampaignRow.id == Post.campaign_id)
+            .where(Post.state.in_(OPEN_STATES), Post.available_at <= now,
+                   or_(Post.expires_at.is_(None), Post.expires_at > now),
+                   CampaignRow.approved_hash == CampaignRow.definition_hash)
+            .order_by(Post.priority.desc(), Post.available_at, Post.id)
+            .limit(limit)
+        )
+        if self.ledger.dialect == "postgresql":
+            due = due.with_for_update(skip_locked=True, of=Post)
+        with self.ledger.session() as session:
+            ids = list(session.scalars(
+                update(Post)
+                .where(Post.id.in_(due.scalar_subquery()), Post.state.in_(OPEN_STATES))
+                .values(state=CLAIMED, lease_owner=self.owner,
+                        lease_expires_at=now + self.lease, attempts=Post.attempts + 1,
+                        updated_at=now)
+                .returning(Post.id)))
+            for pid in ids:
+                log(session, "claimed", post_id=pid, actor=self.owner, at=now)
+        return sorted(ids)
+
+    # ------------------------------------------------------------------ delivering
+    def run_once(self, now: datetime | None = None, limit: int | None = None) -> RunSummary:
+        """Recover, expire, then deliver everything due at ``now`` (default: the clock)."""
+        now = now or self.clock()
+        summary = RunSummary()
+        self.recover(now)
+        self.expire(now)
+        while limit is None or summary.claimed < limit:
+            take = self.batch if limit is None else min(self.batch, limit - summary.claimed)
+            ids = self.claim(now, take)
+            if not ids:
+                break
+            summary.claimed += len(ids)
+            for pid in ids:
+                summary.counts[self.deliver(pid, now)] += 1
+        return summary
+
+    def deliver(self, post_id: int, now: datetime | None = None) -> str:
+        """Deliver one claimed post and record the outcome; returns the post's new state."""
+        now = now or self.clock()
+        with self.ledger.session() as session:
+            row = session.execute(
+                select(Post, Content.body, CampaignRow.title, CampaignRow.timezone)
+                .join(Content, Content.hash == Post.content_hash)
+                .join(CampaignRow, CampaignRow.id == Post.campaign_id)
+                .where(Post.id == post_id)).one()
+        post, body, title, tz_name = row
+        paused = self._paused.get(post.endpoint_id)
+        if paused and paused > now:
+            return self._record(post, RETRY, "retry", now, available_at=paused,
+                                detail={"reason": "endpoint_paused",
+                                        "until": paused.isoformat()}, count_attempt=False)
+        delivery = Delivery(
+            post_id=post.id, post_key=post.key, campaign_id=post.campaign_id,
+            campaign_title=title, message_id=post.message_id, channel=post.channel,
+            priority=PRIORITY_NAME.get(post.priority, "normal"), content=body,
+            due_at=post.due_at, local_due=post.slot_at.astimezone(ZoneInfo(tz_name)),
+            expires_at=post.expires_at, unit_id=post.unit_id,
+            unit_name=self.unit_names.get(post.unit_id, post.unit_id), attempt=post.attempts)
+        started = time.monotonic()
+        try:
+            adapter = self._adapter(post.endpoint_id)
+            try:
+                receipt = adapter.deliver(delivery)
+            except AuthError:
+                adapter.refresh()
+                receipt = adapter.deliver(delivery)
+        except ChannelError as exc:
+            return self._settle(post, exc, now, time.monotonic() - started)
+        except Exception as exc:  # noqa: BLE001 - a bug must not lose the post
+            logger.exception("adapter crashed on post %s", post.id)
+            unknown = UnknownOutcomeError(
+                f"Lỗi không lường trước trong bộ gửi ({type(exc).__name__}).",
+                detail={"exception": self._redact(str(exc))[:500]})
+            return self._settle(post, unknown, now, time.monotonic() - started)
+        return self._sent(post, receipt, now, time.monotonic() - started)
+
+    def _sent(self, post: Post, receipt: Receipt, now: datetime, seconds: float) -> str:
+        detail = {"evidence": receipt.evidence, "external_id": receipt.external_id,
+                  "duration_ms": round(seconds * 1000), **receipt.detail}
+        slow = receipt.detail.get("slow_down_seconds")
+        if slow:
+            self._paused[post.endpoint_id] = now + timedelta(seconds=float(slow))
+        return self._record(post, SENT, "sent", now, detail=detail,
+                            external_id=receipt.external_id)
+
+    def _settle(self, post: Post, exc: ChannelError, now: datetime, seconds: float) -> str:
+        detail = {**exc.as_detail(), "duration_ms": round(seconds * 1000),
+                  "attempt": post.attempts}
+        detail["message"] = self._redact(str(detail.get("message", "")))
+        if "platform_message" in detail:
+            detail["platform_message"] = self._redact(str(detail["platform_message"]))
+        at_most_once = self._at_most_once(post.endpoint_id)
+        if isinstance(exc, UnknownOutcomeError) and at_most_once:
+            return self._record(post, UNCONFIRMED, "unconfirmed", now, detail=detail)
+        if isinstance(exc, RateLimitError):
+            until = now + timedelta(seconds=exc.retry_after)
+            self._paused[post.endpoint_id] = until
+            return self._retry_or_expire(post, until, now, detail)
+        if isinstance(exc, TransientError | UnknownOutcomeError):
+            if post.attempts >= self.policy.max_attempts:
+                return self._record(post, FAILED, "failed", now,
+                                    detail={**detail, "gave_up": True})
+            hint = getattr(exc, "retry_after", None)
+            wait = hint if hint else self.policy.backoff(post.attempts)
+            return self._retry_or_expire(post, now + timedelta(seconds=wait), now, detail)
+        if isinstance(exc, AuthError):
+            detail["reconnect"] = exc.reconnect
+        if isinstance(exc, ConfigError | AuthError | PermanentError):
+            return self._record(post, FAILED, "failed", now, detail=detail)
+        return self._record(post, FAILED, "failed", now, detail=detail)  # unknown subclass
+
+    def _retry_or_expire(self, post: Post, when: datetime, now: datetime,
+                         detail: dict[str, Any]) -> str:
+        if post.expires_at is not None and when >= post.expires_at:
+            return self._record(post, EXPIRED, "expired", now,
+                                detail={**detail, "retry_at": when.isoformat()})
+        return self._record(post, RETRY, "retry", now, available_at=when,
+                            detail={**detail, "retry_at": when.isoformat()})
+
+    def _record(self, post: Post, state: str, event: str, now: datetime, *,
+                detail: dict[str, Any], available_at: datetime | None = None,
+                external_id: str | None = None, count_attempt: bool = True) -> str:
+        values: dict[str, Any] = {"state": state, "lease_owner": None,
+                                  "lease_expires_at": None, "updated_at": now}
+        if available_at is not None:
+            values["available_at"] = available_at
+        if external_id is not None:
+            values["external_id"] = external_id
+        if state in (FAILED, UNCONFIRMED, RETRY):
+            values["last_error"] = str(detail.get("message", ""))[:1000]
+        if not count_attempt:
+            values["attempts"] = Post.attempts - 1
+        with self.ledger.session() as session:
+            done = session.execute(update(Post).where(
+                and_(Post.id == post.id, Post.state == CLAIMED,
+                     Post.lease_owner == self.owner)).values(**values))
+            if not done.rowcount:
+                detail = {**detail, "lease_lost": True}
+            log(session, event, campaign_id=post.campaign_id, post_id=post.id,
+                endpoint_id=post.endpoint_id, actor=self.owner, at=now, detail=detail)
+        return state
+
+    # ------------------------------------------------------------------ adapters
+    def _endpoint(self, endpoint_id: str) -> EndpointConfig:
+        try:
+            return self.endpoints[endpoint_id]
+        except KeyError:
+            raise ConfigError(f"Điểm nhận '{endpoint_id}' không còn trong directory.yaml.") \
+                from None
+
+    def _adapter(self, endpoint_id: str) -> Adapter:
+        adapter = self._adapters.get(endpoint_id)
+        if adapter is None:
+            endpoint = self._endpoint(endpoint_id)
+            cls = adapter_class(adapter_kind(endpoint.channel, endpoint.via))
+            adapter = cls(endpoint, self.context)
+            self._adapters[endpoint_id] = adapter
+        return adapter
+
+    def _at_most_once(self, endpoint_id: str) -> bool:
+        endpoint = self.endpoints.get(endpoint_id)
+        if endpoint is None:
+            return True  # unknown: be safe, never resend on our own
+        return adapter_class(adapter_kind(endpoint.channel, endpoint.via)).at_most_once
+
+    def _redact(self, text: str) -> str:
+        return redact(self._secrets(text))
+
+    def close(self) -> None:
+        for adapter in self._adapters.values():
+            adapter.close()
+        self._adapters.clear()
+
+
+def open_posts_due_times(ledger: Ledger, campaign_id: str | None = None) -> list[datetime]:
+    """Distinct instants at which open posts become available (for simulated clocks)."""
+    stmt = select(Post.available_at).where(Post.state.in_([PENDING, RETRY])).distinct()
+    if campaign_id:
+        stmt = stmt.where(Post.campaign_id == campaign_id)
+    with ledger.session() as session:
+        return sorted(session.scalars(stmt))

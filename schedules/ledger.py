@@ -1,0 +1,151 @@
+"""Opening the ledger, migrating it, and the few writes every layer above shares.
+
+The ledger is the source of truth: the scheduler only wakes the dispatcher; everything that
+happened is a row here. The delivery log is append-only: :func:`log` only inserts.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command as alembic_command
+from alembic.config import Config as AlembicConfig
+from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import Engine, create_engine, event, insert, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from channels.base import ConfigError, TokenStore
+from schedules.models import LogEntry, StoredToken, utcnow
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+SECRET_KEY_ENV = "CAMPAIGN_SECRET_KEY"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+class Ledger:
+    """An engine plus a session factory over one database URL."""
+
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        self.url = url
+        kwargs: dict[str, Any] = {}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"timeout": 30}
+        else:
+            kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=5)
+        self.engine: Engine = create_engine(url, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+            path = self.engine.url.database
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if migrate:
+            self.migrate()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest alembic revision."""
+        cfg = AlembicConfig()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            alembic_command.upgrade(cfg, "head")
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session whose transaction commits on success and rolls back on error."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def log(session: Session, event_name: str, *, campaign_id: str | None = None,
+        post_id: int | None = None, endpoint_id: str | None = None, actor: str | None = None,
+        detail: Mapping[str, Any] | None = None, at: datetime | None = None) -> None:
+    """Append one entry to the delivery log (inside the caller's transaction)."""
+    session.add(LogEntry(at=at or utcnow(), campaign_id=campaign_id, post_id=post_id,
+                         endpoint_id=endpoint_id, event=event_name, actor=actor,
+                         detail=dict(detail or {})))
+
+
+def log_many(session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Append many entries at once (bulk insert; same columns as :func:`log`)."""
+    rows = [dict(r) for r in rows]
+    if rows:
+        session.execute(insert(LogEntry), rows)
+
+
+class EncryptedTokenStore(TokenStore):
+    """Rotating credentials, Fernet-encrypted with a key from ``CAMPAIGN_SECRET_KEY``.
+
+    Each ``put`` commits in its own transaction before returning, so a token the platform has
+    just rotated survives a crash one instant later.
+    """
+
+    def __init__(self, ledger: Ledger, key: str | None = None) -> None:
+        self.ledger = ledger
+        self._key = key
+
+    def _fernet(self) -> Fernet:
+        key = self._key or os.environ.get(SECRET_KEY_ENV)
+        if not key:
+            raise ConfigError(
+                f"Chưa đặt khoá mã hoá {SECRET_KEY_ENV}. Tạo khoá bằng lệnh "
+                "'campaign secret-key' rồi thêm vào tệp .env.")
+        try:
+            return Fernet(key.encode())
+        except ValueError:
+            raise ConfigError(f"Khoá {SECRET_KEY_ENV} không hợp lệ. Tạo khoá mới bằng lệnh "
+                              "'campaign secret-key'.") from None
+
+    def get(self, endpoint_id: str, name: str) -> str | None:
+        with self.ledger.session() as session:
+            row = session.get(StoredToken, (endpoint_id, name))
+            if row is None:
+                return None
+            try:
+                return self._fernet().decrypt(row.ciphertext.encode()).decode()
+            except InvalidToken:
+                raise ConfigError(
+                    f"Không giải mã được khoá lưu cho {endpoint_id}: khoá {SECRET_KEY_ENV} đã "
+                    "đổi. Đặt lại khoá cũ hoặc kết nối lại tài khoản.") from None
+
+    def put(self, endpoint_id: str, name: str, value: str) -> None:
+        token = self._fernet().encrypt(value.encode()).decode()
+        with self.ledger.session() as session:
+            row = session.get(StoredToken, (endpoint_id, name))
+            if row is None:
+                session.add(StoredToken(endpoint_id=endpoint_id, name=name, ciphertext=token,
+                                        updated_at=utcnow()))
+            else:
+                row.ciphertext = token
+                row.updated_at = utcnow()
+
+
+def new_secret_key() -> str:
+    return Fernet.generate_key().decode()
+
+
+def first(session: Session, stmt: Any) -> Any:
+    return session.execute(stmt).scalars().first()
+
+
+__all__ = ["Ledger", "log", "log_many", "EncryptedTokenStore", "new_secret_key", "select", "first"]

@@ -1,0 +1,184 @@
+"""The ledger: campaigns, posts, their content and the append-only delivery log.
+
+Every instant is stored in UTC. On PostgreSQL the columns are ``timestamptz``; on SQLite they
+are ISO strings in UTC, and :class:`UTCDateTime` hands back aware datetimes either way.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every backend."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the ledger; use an aware UTC instant")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+# Post states. A post moves pending → claimed → sent | failed | retry | unconfirmed, and may
+# end cancelled (re-planned away) or expired (its window passed before it could go out).
+PENDING = "pending"
+CLAIMED = "claimed"
+SENT = "sent"
+FAILED = "failed"
+RETRY = "retry"
+UNCONFIRMED = "unconfirmed"
+CANCELLED = "cancelled"
+EXPIRED = "expired"
+STATES = (PENDING, CLAIMED, SENT, FAILED, RETRY, UNCONFIRMED, CANCELLED, EXPIRED)
+OPEN_STATES = (PENDING, RETRY)
+STATE_LABEL = {
+    PENDING: "Chờ gửi", CLAIMED: "Đang gửi", SENT: "Đã gửi", FAILED: "Lỗi",
+    RETRY: "Chờ gửi lại", UNCONFIRMED: "Chưa rõ kết quả", CANCELLED: "Đã huỷ",
+    EXPIRED: "Quá hạn",
+}
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    timezone: Mapped[str] = mapped_column(String(64))
+    priority: Mapped[str] = mapped_column(String(16), default="normal")
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    report_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    definition: Mapped[dict[str, Any]]
+    definition_hash: Mapped[str] = mapped_column(String(64))
+    approved_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    approved_definition: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    approved_by: Mapped[str | None] = mapped_column(Text, nullable=True)
+    approved_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    source_path: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    @property
+    def approved(self) -> bool:
+        return self.approved_hash is not None and self.approved_hash == self.definition_hash
+
+
+class Content(Base):
+    """A message's variant for one channel, stored once and shared by all its posts."""
+
+    __tablename__ = "contents"
+
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    body: Mapped[dict[str, Any]]
+
+
+class Post(Base):
+    __tablename__ = "posts"
+    __table_args__ = (
+        Index("ix_posts_claim", "state", "available_at"),
+        Index("ix_posts_campaign", "campaign_id", "state"),
+        Index("ix_posts_due", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"))
+    message_id: Mapped[str] = mapped_column(String(64))
+    endpoint_id: Mapped[str] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(String(16))
+    unit_id: Mapped[str] = mapped_column(String(100))
+    content_hash: Mapped[str] = mapped_column(ForeignKey("contents.hash"))
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    slot_at: Mapped[datetime]
+    """The local slot this post belongs to (session start, day-part start, posting time)."""
+    due_at: Mapped[datetime]
+    """When delivery should start (slot minus any lead time)."""
+    expires_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    available_at: Mapped[datetime]
+    """Earliest next attempt: due_at at first, later pushed by retries."""
+    state: Mapped[str] = mapped_column(String(16), default=PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    external_id: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    confirmation: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    """Evidence from people or players: received, played, not_played."""
+    updated_at: Mapped[datetime]
+
+
+class LogEntry(Base):
+    """Append-only: rows are inserted, never updated or deleted."""
+
+    __tablename__ = "delivery_log"
+    __table_args__ = (
+        Index("ix_log_post", "post_id"),
+        Index("ix_log_campaign_at", "campaign_id", "at"),
+        Index("ix_log_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    campaign_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    post_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    endpoint_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    event: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str | None] = mapped_column(Text, nullable=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class StoredToken(Base):
+    """Credentials the software rotates itself (Zalo refresh tokens), encrypted at rest."""
+
+    __tablename__ = "tokens"
+
+    endpoint_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ciphertext: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+
+# Log events (the vocabulary of the delivery log).
+EVENTS = ("planned", "approved", "claimed", "sent", "failed", "retry", "unconfirmed",
+          "resolved", "received", "played", "not_played", "cancelled", "expired", "refused",
+          "reminded")
+EVENT_LABEL = {
+    "planned": "Lập lịch", "approved": "Phê duyệt", "claimed": "Nhận gửi", "sent": "Đã gửi",
+    "failed": "Lỗi", "retry": "Gửi lại", "unconfirmed": "Chưa rõ kết quả",
+    "resolved": "Đã xử lý", "received": "Đã nhận", "played": "Đã phát",
+    "not_played": "Không phát được", "cancelled": "Huỷ", "expired": "Quá hạn",
+    "refused": "Từ chối", "reminded": "Nhắc nhở",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
