@@ -50,6 +50,8 @@ class ZaloAPI(FakeHTTPServer):
         self.images: list[tuple[str, str, int]] = []
         self.codes: dict[str, str] = {}
         self.refreshes = 0
+        self.open_code: str | None = None
+        self.last_verifier: str | None = None
         self._seq = 0
 
     @property
@@ -104,6 +106,10 @@ class ZaloAPI(FakeHTTPServer):
             if rec.form.get("refresh_token") != self.refresh_token:
                 return 200, {}, oauth_error(-14014, "Invalid refresh token",
                                             "refresh_token is invalid or used")
+        elif grant == "authorization_code" and rec.form.get("code") == self.open_code:
+            # The admin approved in a browser we do not drive: the test checks the verifier
+            # against the challenge it finds in the printed address.
+            self.last_verifier = rec.form.get("code_verifier")
         elif grant == "authorization_code":
             challenge = self.codes.pop(rec.form.get("code", ""), None)
             verifier = rec.form.get("code_verifier", "")
