@@ -1,0 +1,101 @@
+"""``campaign import FILE``: read a guidance document, show its facts, write a draft campaign.
+
+Nothing is written unless everything succeeded: the draft goes to a temporary file next to the
+target and is renamed into place, and an existing file is kept unless ``--force``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from campaign.commands._common import echo_json, user_errors
+from campaign.errors import InputError
+from campaign.importer import ImportResult, import_file
+
+HELP = """Nhập văn bản chỉ đạo (công văn, hướng dẫn, kế hoạch …) thành bản nháp chiến dịch.
+
+Đọc tệp .txt/.md, .docx hoặc .pdf (có lớp chữ), trích số, ngày, cơ quan ban hành, trích yếu,
+nơi nhận, văn bản viện dẫn, hình thức tuyên truyền, hạn báo cáo, nội dung tuyên truyền; rồi lập
+bản nháp tệp chiến dịch (YAML) có ghi chú những việc còn phải viết.
+
+\b
+Ví dụ:
+  campaign import cv-1587.docx -o campaigns/nq57.yaml
+  campaign import huong-dan.pdf --json          # in các thông tin trích được dạng JSON
+  campaign import cv.txt > campaigns/nhap.yaml  # không có -o: in bản nháp ra màn hình
+"""
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    """Write ``text`` to ``target`` via a temporary file and a rename, so a failure never
+    leaves a half-written campaign file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                    dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _summary(result: ImportResult) -> list[str]:
+    lines: list[str] = []
+    for n, doc in enumerate(result.documents):
+        label = "Văn bản" if n == 0 else "Kèm theo"
+        date = doc.date.strftime("%d/%m/%Y") if doc.date else f"(chưa ghi ngày, năm {doc.year})" \
+            if doc.year else "(chưa ghi ngày)"
+        lines.append(f"{label}: {doc.kind or '?'} số {doc.number or '(chưa ghi số)'} ngày {date}"
+                     + (f" — {doc.issuer}" if doc.issuer else ""))
+        if doc.subject:
+            lines.append(f"  Trích yếu: {doc.subject}")
+        if doc.recipients:
+            lines.append(f"  Kính gửi: {'; '.join(doc.recipients)}")
+        if doc.references:
+            lines.append("  Viện dẫn: " + "; ".join(r.number for r in doc.references))
+        if doc.channels:
+            lines.append(f"  Hình thức: {', '.join(doc.channels)}")
+        for deadline in doc.deadlines:
+            when = (deadline.date.strftime("%d/%m/%Y") if deadline.date
+                    else f"ngày {deadline.day} tháng {deadline.month} hàng năm"
+                    if deadline.recurring == "yearly" else f"ngày {deadline.day} hàng tháng")
+            lines.append(f"  Hạn: {when}")
+        if doc.signer:
+            lines.append(f"  Người ký: {doc.signer.title or ''} {doc.signer.name or ''}".rstrip())
+    campaign = result.draft.campaign
+    lines.append(f"Bản nháp: {campaign.id} — {len(campaign.messages)} tin, kênh "
+                 f"{', '.join(campaign.channels)}, đối tượng {', '.join(campaign.targets)}")
+    lines.extend(f"Chú ý: {w}" for w in result.draft.warnings)
+    return lines
+
+
+@click.command("import", help=HELP)
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Ghi bản nháp chiến dịch vào tệp này (ví dụ campaigns/nq57.yaml).")
+@click.option("--json", "as_json", is_flag=True,
+              help="In các thông tin trích được và bản nháp dưới dạng JSON.")
+@click.option("--force", is_flag=True, help="Cho phép ghi đè tệp đã có.")
+@user_errors
+def command(file: Path, output: Path | None, as_json: bool, force: bool) -> None:
+    """Import a guidance document."""
+    if output is not None and output.exists() and not force:
+        raise InputError.single(output, "Tệp đã có, không ghi đè.",
+                                fix="Chọn tên khác cho -o, hoặc thêm --force để ghi đè.")
+    result = import_file(file)
+    if output is not None:
+        _write_atomically(output, result.draft.text)
+    if as_json:
+        echo_json(result.to_json())
+    elif output is not None:
+        for line in _summary(result):
+            click.echo(line)
+        click.echo(f"Đã ghi bản nháp: {output}")
+    else:
+        click.echo(result.draft.text, nl=False)

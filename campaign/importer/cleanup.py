@@ -1,0 +1,157 @@
+"""Normalise the text of a guidance document into clean lines.
+
+Real documents arrive with markdown emphasis around filled-in numbers, symbols broken across
+lines or pages ("57-\\n\\nNQ/TW"), stray spaces ("57- NQ/TW", "1587 /UBND"), page breaks in the
+middle of a sentence and, from PDF, every visual line as its own line. The extractors downstream
+work on lines, so every repair happens here, once.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u00ad"), None)
+_SPACES = re.compile(r"[ \t\u00a0\u2007\u202f\u3000]+")
+_BOLD = re.compile(r"(\*\*|__)(.+?)\1")
+_ITALIC = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_MD_HEADING = re.compile(r"^#{1,6}\s+")
+_MD_BULLET = re.compile(r"^[*•●▪◦]\s+")
+_DASHES = re.compile(r"^[–—−]\s*")
+# "57- NQ/TW", "57 -NQ/TW" → "57-NQ/TW"; "1587 /UBND" → "1587/UBND"
+_SYMBOL_HYPHEN = re.compile(r"(\d)(?:\s+-\s*|-\s+)([A-ZĐ][A-Za-zĐđ]*/)")
+_SYMBOL_SLASH = re.compile(r"(\d)(?:\s+/\s*|/\s+)([A-ZĐ][A-Za-zĐđ]*)")
+_TERMINAL = re.compile(r"[.;:!?…)\]\"”»]$")
+
+_FOLD = str.maketrans("đĐ", "dD")
+
+
+def fold(text: str) -> str:
+    """Lowercase ASCII form, so matching survives typos in marks ("Noi nhận", "uỷ"/"ủy")."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def is_upper_line(line: str) -> bool:
+    """A line written in capitals (headings, issuer names, signer titles)."""
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def is_bullet(line: str) -> bool:
+    return bool(re.match(r"^\s*[-+•*]\s", line))
+
+
+def clean_line(line: str) -> str:
+    """One line without markdown, odd spaces or broken document symbols."""
+    line = line.translate(_ZERO_WIDTH)
+    line = _SPACES.sub(" ", line).strip()
+    line = _MD_HEADING.sub("", line)
+    line = _BOLD.sub(r"\2", line)
+    line = _ITALIC.sub(r"\1", line)
+    line = line.replace("**", "")
+    line = _MD_BULLET.sub("* ", line) if line.startswith("* ") else _MD_BULLET.sub("- ", line)
+    line = _DASHES.sub("- ", line) if re.match(r"^[–—−]\s", line) else line
+    line = _SYMBOL_HYPHEN.sub(r"\1-\2", line)
+    line = _SYMBOL_SLASH.sub(r"\1/\2", line)
+    return _SPACES.sub(" ", line).strip()
+
+
+def clean_lines(text: str, *, reflow: bool = False) -> list[str]:
+    """The document as cleaned lines; blank lines kept as paragraph separators.
+
+    ``reflow`` joins visual lines of one paragraph (PDF text layers break at the page width).
+    """
+    lines = [clean_line(line) for line in text.replace("\r\n", "\n").replace("\r", "\n")
+             .replace("\f", "\n\n").split("\n")]
+    if reflow:
+        lines = _reflow(lines)
+    return _mend_breaks(lines)
+
+
+def _mend_breaks(lines: list[str]) -> list[str]:
+    """Join a paragraph split by a page break: "sinh hoạt" / "" / "của các tổ chức …",
+    and a symbol split over lines: "Nghị quyết 57-" / "" / "NQ/TW, …"."""
+    out: list[str] = []
+    for line in lines:
+        if line and out:
+            back = len(out) - 1
+            while back >= 0 and not out[back]:
+                back -= 1
+            if back >= 0:
+                prev = out[back]
+                split_symbol = prev.endswith("-") and re.match(r"^[A-ZĐ][A-Za-zĐđ]*/", line)
+                split_sentence = (back < len(out) - 1 and line[0].islower()
+                                  and not _TERMINAL.search(prev) and not is_upper_line(prev)
+                                  and not is_bullet(line))
+                if split_symbol or split_sentence:
+                    joiner = "" if split_symbol else " "
+                    out[back:] = [clean_line(prev + joiner + line)]
+                    continue
+        out.append(line)
+    return out
+
+
+_NEW_BLOCK = re.compile(
+    r"^(?:[-+•*]\s|[IVX]+\.\s|\d+(?:\.\d+)*\.?\s|[a-zđ]\)\s|Số\s*:|Kính gửi|Nơi nhận|Noi nhận"
+    r"|V/v\b|CỘNG HÒA|Độc lập)")
+
+
+def _reflow(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        if (out and out[-1] and line and not _TERMINAL.search(out[-1])
+                and not is_upper_line(out[-1]) and not is_upper_line(line)
+                and not _NEW_BLOCK.match(line) and len(out[-1]) > 50):
+            out[-1] = clean_line(out[-1] + " " + line)
+        else:
+            out.append(line)
+    return out
+
+
+def flat(lines: list[str]) -> str:
+    """All lines as one string, for patterns that may cross line breaks ("số\\n52-NQ/TW")."""
+    return clean_line(" ".join(line for line in lines if line))
+
+
+def paragraphs(lines: list[str]) -> list[str]:
+    """Non-empty lines: in our cleaned text, one line is one paragraph or heading."""
+    return [line for line in lines if line]
+
+
+UPPER = "A-ZÀÁẢÃẠĂẮẰẲẴẶÂẤẦẨẪẬĐÈÉẺẼẸÊẾỀỂỄỆÌÍỈĨỊÒÓỎÕỌÔỐỒỔỖỘƠỚỜỞỠỢÙÚỦŨỤƯỨỪỬỮỰỲÝỶỸỴ"
+LOWER = "a-zàáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ"
+
+
+def is_title_word(word: str) -> bool:
+    """"Đồng", "Nai": a capital followed by small letters only."""
+    return bool(re.fullmatch(f"[{UPPER}][{LOWER}]+", word))
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, marked with "…"."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:-") + "…"
+
+
+_LEVELS = [
+    (re.compile(r"^[IVX]+\.\s+(.*)$"), 1),
+    (re.compile(r"^\d+\.\d+\.\d+\.?\s+(.*)$"), 5),
+    (re.compile(r"^\d+\.\d+\.?\s+(.*)$"), 3),
+    (re.compile(r"^\d+\.\s+(.*)$"), 2),
+    (re.compile(r"^[a-zđ]\)\s+(.*)$"), 4),
+]
+
+
+def heading(line: str) -> tuple[int, str] | None:
+    """(level, text) of a numbered heading line, None for other lines."""
+    for pattern, level in _LEVELS:
+        match = pattern.match(line)
+        if match:
+            return level, match.group(1).strip()
+    return None

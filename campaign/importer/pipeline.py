@@ -1,0 +1,41 @@
+"""From a file on disk to facts and a draft: the one call the CLI makes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from campaign.errors import InputError
+from campaign.importer.draft import Draft, build_draft
+from campaign.importer.extract import extract_documents
+from campaign.importer.model import DocumentFacts
+from campaign.importer.reading import read_document
+
+
+@dataclass
+class ImportResult:
+    documents: list[DocumentFacts]
+    draft: Draft
+
+    def to_json(self) -> dict[str, Any]:
+        """The shape `campaign import --json` prints: documents, then the draft campaign."""
+        campaign = json.loads(json.dumps(self.draft.data, default=str, ensure_ascii=False))
+        return {"documents": [d.to_json() for d in self.documents], "campaign": campaign}
+
+
+def import_file(path: str | Path, *, today: dt.date | None = None) -> ImportResult:
+    """Read ``path``, extract the facts of every document in it and build the draft."""
+    path = Path(path)
+    raw = read_document(path)
+    documents = extract_documents(raw.text, reflow=raw.format == "pdf")
+    if not documents or not any(d.subject or d.kind or d.number or d.references
+                                for d in documents):
+        raise InputError.single(
+            path, "Không nhận ra văn bản chỉ đạo: không thấy số, loại văn bản, trích yếu "
+                  "hay văn bản được viện dẫn.",
+            fix="Kiểm tra đúng tệp công văn/hướng dẫn/kế hoạch, có đủ phần đầu văn bản.")
+    draft = build_draft(documents, today=today or dt.date.today(), source_file=path.name)
+    return ImportResult(documents=documents, draft=draft)
