@@ -24,6 +24,27 @@ from channels.secrets import redact
 
 __all__ = ["HttpClient", "json_body"]
 
+_KNOWN_SECRETS: set[str] = set()
+"""Every secret any client has used in this process, for the urllib3 log filter below."""
+
+
+class _RedactingFilter(logging.Filter):
+    """urllib3 logs request lines with their query string at DEBUG level (``GET /x?access_token=
+    … HTTP/1.1``); a Graph GET carries the token there. Blank it before any handler sees it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return True
+        record.msg, record.args = redact(message, _KNOWN_SECRETS), None
+        return True
+
+
+_URLLIB3_LOGGER = logging.getLogger("urllib3.connectionpool")
+if not any(isinstance(f, _RedactingFilter) for f in _URLLIB3_LOGGER.filters):
+    _URLLIB3_LOGGER.addFilter(_RedactingFilter())
+
 
 def json_body(response: requests.Response) -> Any:
     """The decoded JSON body, or ``None`` when the body is not JSON (HTML error page, empty)."""
@@ -60,10 +81,12 @@ class HttpClient:
         self.log = logger
         self.session = session or requests.Session()
         self._secrets: set[str] = set(secrets or ())
+        _KNOWN_SECRETS.update(s for s in self._secrets if s)
 
     def remember(self, *values: str | None) -> None:
         """Add secret values (tokens obtained at run time) to the redaction list."""
         self._secrets.update(v for v in values if v)
+        _KNOWN_SECRETS.update(v for v in values if v)
 
     def redact(self, text: str) -> str:
         return redact(text, self._secrets)

@@ -297,8 +297,17 @@ def test_check_reads_name_and_permissions_without_posting(graph: GraphAPI,
     assert result["missing"] == ["pages_manage_posts", "pages_read_engagement"]
 
 
+def test_check_never_logs_the_token_in_query_strings(graph: GraphAPI, context: AdapterContext,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    make(graph, context).check()
+    assert any("debug_token" in r.getMessage() for r in caplog.records)  # urllib3 did log
+    assert all(PAGE_TOKEN not in r.getMessage() for r in caplog.records)
+
+
 def test_check_with_bad_token_raises_auth(graph: GraphAPI, context: AdapterContext,
                                           caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
     context.secrets = SecretResolver({"FB_TOKEN": "EAAWrongTokenSECRET"}, environ={})
     with pytest.raises(AuthError) as info:
         make(graph, context).check()
