@@ -81,10 +81,11 @@ def _mend_breaks(lines: list[str]) -> list[str]:
             if back >= 0:
                 prev = out[back]
                 split_symbol = prev.endswith("-") and re.match(r"^[A-ZĐ][A-Za-zĐđ]*/", line)
+                split_number = re.search(r"\bsố:?$", prev) and re.match(r"^\d+[-/]", line)
                 split_sentence = (back < len(out) - 1 and line[0].islower()
                                   and not _TERMINAL.search(prev) and not is_upper_line(prev)
                                   and not is_bullet(line))
-                if split_symbol or split_sentence:
+                if split_symbol or split_sentence or split_number:
                     joiner = "" if split_symbol else " "
                     out[back:] = [clean_line(prev + joiner + line)]
                     continue

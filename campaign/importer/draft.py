@@ -257,7 +257,9 @@ def build_draft(docs: list[DocumentFacts], *, today: dt.date,
         end = report_due
     report_to = deadline.to if deadline else None
 
-    recipients = [r for d in docs for r in d.recipients]
+    # A plan (kế hoạch) has no "Kính gửi"; its distribution list is "Nơi nhận".
+    recipients = ([r for d in docs for r in d.recipients]
+                  or [c for d in docs for c in d.copies_to])
     targets, target_note = guess_targets(recipients)
 
     named = [c for c in CHANNEL_ORDER if any(c in d.channels for d in docs)]

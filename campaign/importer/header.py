@@ -34,7 +34,8 @@ _ORG_START = re.compile(
     r"|HUYỆN ỦY|HUYỆN UỶ|ĐẢNG ỦY|ĐẢNG UỶ|ĐẢNG BỘ|TRUNG TÂM|BỘ|CỤC|CHI CỤC|VĂN PHÒNG|ĐOÀN"
     r"|MẶT TRẬN|BỘ CHỈ HUY|CÔNG AN|ĐÀI)\b")
 _HEADER_SPLIT = re.compile(
-    r"(?<=\S)\s+(?=CỘNG HÒA XÃ HỘI|CỘNG HOÀ XÃ HỘI|Độc lập\s*[-–]|Số\s*:|V/v\b)"
+    r"(?<=\S)\s+(?=CỘNG HÒA XÃ HỘI|CỘNG HOÀ XÃ HỘI|ĐẢNG CỘNG SẢN VIỆT NAM|Độc lập\s*[-–]|Số\s*:"
+    r"|V/v\b)"
     rf"|(?<=[^{LOWER}\s])\s+(?=(?:TP\.\s?)?(?:[{UPPER}][{LOWER}]*\s)*[{UPPER}][{LOWER}]+\s*,\s*ngày\b)")
 _PLACE_DATE = re.compile(
     r",\s*ngày\b[\s._…]*(\d{1,2})?[\s._…]*tháng\b[\s._…]*(\d{1,2})?[\s._…]*năm\b\s*(\d{4})?")
@@ -278,7 +279,7 @@ def _list_after(lines: list[str], index: int, inline: str) -> list[str]:
     """Items of a "Kính gửi:" / "Nơi nhận:" list: inline after the colon or bullets below."""
     items: list[str] = []
     if inline.strip():
-        for part in re.split(r";|\s+-\s+", inline):
+        for part in inline.split(";"):
             if _item(part):
                 items.append(_item(part))
         if not any(is_bullet(line) for line in lines[index + 1:index + 3] if line):
