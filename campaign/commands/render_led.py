@@ -1,0 +1,68 @@
+"""``campaign render led``: preview a slogan on an LED board before it goes into a campaign.
+
+Uses the same renderer as the planner and the board adapters, so what the operator sees here
+is pixel for pixel what the board gets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from assets.led import render_frames
+from campaign.commands._common import user_errors
+from campaign.errors import InputError
+from channels.led import parse_size
+
+
+def frame_paths(out: Path, count: int) -> list[Path]:
+    """FILE.png, FILE-2.png, FILE-3.png …: the first frame keeps the name asked for."""
+    suffix = out.suffix or ".png"
+    stem = out.with_suffix("")
+    return [out.with_suffix(suffix) if n == 1 else Path(f"{stem}-{n}{suffix}")
+            for n in range(1, count + 1)]
+
+
+@click.command("led", help="Dựng khẩu hiệu thành khung hình bảng LED (PNG đúng kích thước bảng).")
+@click.argument("text")
+@click.option("--size", "size", required=True, metavar="RỘNGxCAO",
+              help="Kích thước bảng theo điểm ảnh, ví dụ 192x96 hoặc 384x192.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Tệp PNG kết quả; nếu cần nhiều khung sẽ có thêm TỆP-2.png, TỆP-3.png …")
+@click.option("--colors", type=click.Choice(["mono", "full"]), default="mono", show_default=True,
+              help="mono: bảng một màu (ảnh 1 bit); full: bảng nhiều màu.")
+@click.option("--color", type=click.Choice(["red", "yellow", "white", "green"]), default="red",
+              show_default=True, help="Màu đèn LED (hoặc màu chữ trên bảng nhiều màu).")
+@click.option("--font", "font", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Tệp phông chữ .ttf thay cho phông có sẵn (DejaVu Sans Condensed Bold).")
+@user_errors
+def subcommand(text: str, size: str, out: Path, colors: str, color: str,
+               font: Path | None) -> None:
+    """Render TEXT and print the path of every frame written."""
+    try:
+        width, height = parse_size(size)
+    except ValueError as exc:
+        raise InputError.single("--size", str(exc), field="size",
+                                fix="ghi kích thước dạng RỘNGxCAO, ví dụ --size 384x192.") from None
+    if font is not None and not font.is_file():
+        raise InputError.single("--font", f"Không tìm thấy tệp phông chữ '{font}'.", field="font",
+                                fix="kiểm tra lại đường dẫn hoặc bỏ --font để dùng phông có sẵn.")
+    if not text.strip():
+        raise InputError.single("TEXT", "Khẩu hiệu trống.", fix="nhập nội dung cần hiển thị.")
+    try:
+        frames = render_frames(text, width, height, colors=colors, color=color,
+                               font_path=str(font) if font else None)
+    except ValueError as exc:
+        raise InputError.single("TEXT", str(exc)) from None
+    paths = frame_paths(out, len(frames))
+    if out.parent and not out.parent.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+    for frame, path in zip(frames, paths, strict=True):
+        frame.save(path, format="PNG")
+    if len(frames) > 1:
+        click.echo(f"Khẩu hiệu dài, đã chia thành {len(frames)} khung hình {width}x{height}:")
+    else:
+        click.echo(f"Đã dựng 1 khung hình {width}x{height}:")
+    for path in paths:
+        click.echo(str(path))
