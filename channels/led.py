@@ -158,6 +158,14 @@ def _atomic_write(path: Path, data: bytes) -> None:
             os.unlink(tmp)
 
 
+def _write_if_changed(path: Path, data: bytes) -> None:
+    """Atomic write, skipped when the file already holds ``data``: a retry changes nothing,
+    so sync tools watching modification times do not copy the board's files again."""
+    if path.exists() and path.read_bytes() == data:
+        return
+    _atomic_write(path, data)
+
+
 @register("led")
 class LedAdapter(Adapter):
     """Renders a post's slogans and delivers them to one board (folder or Anthias)."""
@@ -318,9 +326,8 @@ class LedAdapter(Adapter):
                     "items": [item.as_json() for item in merged],
                 }
                 data = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
-                if not (folder / PLAYLIST).exists() or (folder / PLAYLIST).read_bytes() != data:
-                    _atomic_write(folder / PLAYLIST, data)
-                _atomic_write(folder / M3U, _m3u(merged).encode("utf-8"))
+                _write_if_changed(folder / PLAYLIST, data)
+                _write_if_changed(folder / M3U, _m3u(merged).encode("utf-8"))
                 keep = {name for item in merged for name in item.frames}
                 for item in existing:  # frames nobody plays any more
                     for name in item.frames:

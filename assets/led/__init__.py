@@ -21,10 +21,10 @@ from assets.led.render import (
     min_font_size,
     render_frames,
 )
-from assets.led.sheet import SheetEntry, contact_sheet, item_caption
+from assets.led.sheet import SheetEntry, contact_sheet, item_caption, playlist_sheet
 
 __all__ = [
     "DEFAULT_FONT", "DEFAULT_TZ", "LED_COLORS", "Active", "DayPart", "Layout", "PlaylistItem",
     "SheetEntry", "active_at", "contact_sheet", "draw_layout", "item_caption", "layout",
-    "load_font", "merge", "min_font_size", "render_frames",
+    "load_font", "merge", "min_font_size", "playlist_sheet", "render_frames",
 ]

@@ -78,3 +78,18 @@ def contact_sheet(entries: Sequence[SheetEntry], *, title: str = "", scale: int 
     if out is not None:
         sheet.save(out, format="PNG")
     return sheet
+
+
+def playlist_sheet(items: Sequence[PlaylistItem], frames_dir: str | Path, *, title: str = "",
+                   scale: int = 2, out: str | Path | None = None) -> Image.Image:
+    """The approval sheet of a board's playlist: every frame of every item, in play order,
+    captioned with its dwell, day parts and validity (frames read from ``frames_dir``)."""
+    folder = Path(frames_dir)
+    entries: list[SheetEntry] = []
+    for item in sorted(items, key=lambda i: (not i.emergency, i.order, i.id)):
+        for page, name in enumerate(item.frames, start=1):
+            with Image.open(folder / name) as frame:
+                frame.load()
+                entries.append(SheetEntry(frame.copy(),
+                                          item_caption(item, page, len(item.frames))))
+    return contact_sheet(entries, title=title, scale=scale, out=out)

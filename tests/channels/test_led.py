@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 from pydantic import ValidationError
 
-from assets.led import PlaylistItem, active_at
+from assets.led import PlaylistItem, active_at, item_caption, playlist_sheet
 from channels.base import (
     AdapterContext,
     AuthError,
@@ -130,11 +130,9 @@ def test_folder_delivery_is_idempotent(context: AdapterContext, tmp_path: Path) 
     adapter = make(context)
     adapter.deliver(post())
     folder = tmp_path / "var/led/tan-phong"
-    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()
-              if p.name != "playlist.m3u"}
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()}
     adapter.deliver(post())
-    after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()
-             if p.name != "playlist.m3u"}
+    after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()}
     assert after == before  # same files, not even rewritten
 
 
@@ -185,6 +183,17 @@ def test_long_slogan_pages_into_several_frames(context: AdapterContext,
     assert len(item["frames"]) >= 2
     assert [n.rsplit("-", 1)[1] for n in item["frames"]] == [
         f"{k}.png" for k in range(1, len(item["frames"]) + 1)]
+
+
+def test_contact_sheet_of_the_boards_playlist(context: AdapterContext, tmp_path: Path) -> None:
+    make(context).deliver(post(slogans=("ĐOÀN KẾT", "ỨNG PHÓ BÃO LŨ")))
+    folder = tmp_path / "var/led/tan-phong"
+    items = [PlaylistItem.from_json(i) for i in playlist(folder)["items"]]
+    out = tmp_path / "duyet.png"
+    sheet = playlist_sheet(items, folder, title="Bảng LED Phường Tân Phong", out=out)
+    assert out.is_file() and sheet.width >= 2 * 2 * 192
+    assert item_caption(items[0])[1:] == ("#1 · khung 1/1 · 8 giây", "Giờ phát: 06:00–22:00",
+                                          "Hiệu lực: 03/03/2025 – 14/03/2025")
 
 
 def test_corrupt_playlist_is_not_overwritten(context: AdapterContext, tmp_path: Path) -> None:
