@@ -35,7 +35,7 @@ FORMATS: dict[str, list[str]] = {
     ".ogg": ["-c:a", "libvorbis", "-q:a", "4"],
 }
 SAMPLE_RATE = 48_000
-RECIPE_VERSION = "speech-audio-1"
+RECIPE_VERSION = "speech-audio-2"
 """Bump when the processing chain changes, so stored files are made again."""
 
 

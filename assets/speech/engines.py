@@ -49,8 +49,8 @@ class EspeakEngine(SpeechEngine):
 
     name = "espeak-ng"
 
-    WPM_PER_SYLLABLE_PER_SECOND = 43.0
-    """espeak-ng counts each Vietnamese syllable as a word; measured on our seed scripts, -s 172
+    WPM_PER_SYLLABLE_PER_SECOND = 40.0
+    """espeak-ng counts each Vietnamese syllable as a word; measured on our seed scripts, -s 160
     gives about 4 syllables per second including its own pauses at commas and full stops."""
 
     def __init__(self, voice: str = "vi", binary: str = "espeak-ng", pitch: int = 45) -> None:
