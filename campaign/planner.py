@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, update
@@ -33,18 +33,20 @@ from campaign.directory import Directory
 from campaign.errors import InputError, Problem
 from channels.base import EndpointConfig, minutes_of
 from schedules import calendar
-from schedules.ledger import Ledger, log, log_many
+from schedules.ledger import Ledger, bulk_insert, log, log_many
 from schedules.models import CANCELLED, OPEN_STATES, PENDING, Content, Post, utcnow
 from schedules.models import Campaign as CampaignRow
 
 DEFAULT_SLOT_MINUTES = 15
+CHUNK = 5000
 LEAD_ROUTES = {"telegram", "folder"}
 """Loudspeaker routes that need the material ahead of the session (a person reads it)."""
 WHOLE_DAY = DayPart.model_validate({"from": "00:00", "to": "24:00"})
 
 
-@dataclass(frozen=True)
-class PlannedPost:
+class PlannedPost(NamedTuple):
+    """One post to be (a NamedTuple: a national plan builds hundreds of thousands)."""
+
     key: str
     message_id: str
     endpoint_id: str
@@ -58,14 +60,61 @@ class PlannedPost:
 
 
 @dataclass
+class EndpointSpec:
+    """Everything needed to generate one endpoint's posts, without holding them in memory."""
+
+    endpoint: EndpointConfig
+    channel: str
+    messages: list[Message]
+    hashes: list[str]
+    slots: list[Slot]
+    per_slot: int
+    durations: list[float] = field(default_factory=list)
+    capacity: float = 0.0
+    spill: bool = False
+
+
+@dataclass
 class Plan:
+    """A campaign's posts, generated lazily (a national campaign has hundreds of thousands)."""
+
     campaign: Campaign
     definition_hash: str
     timezone: str
-    posts: list[PlannedPost] = field(default_factory=list)
+    specs: list[EndpointSpec] = field(default_factory=list)
     contents: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     skipped_holidays: dict[date, str] = field(default_factory=dict)
+
+    def iter_posts(self) -> Iterator[PlannedPost]:
+        """Every planned post, endpoint by endpoint, slot by slot."""
+        campaign_id = self.campaign.id
+        priority = PRIORITY_RANK[self.campaign.priority]
+        for spec in self.specs:
+            n, k = len(spec.messages), spec.per_slot
+            if spec.channel == "loudspeaker" and k * max(spec.durations) > spec.capacity:
+                chosen, dropped = _fit(_rotate(n, len(spec.slots), k), spec.durations,
+                                       spec.capacity, spec.spill)
+                if dropped:
+                    self.warnings.append(
+                        f"Đài {spec.endpoint.id}: {dropped} bài đọc không còn buổi phát nào để "
+                        "chuyển sang (hết thời gian chiến dịch).")
+            else:  # the common case: the rotation fits, no need to materialise it
+                chosen = None
+            endpoint_id, unit_id, channel = spec.endpoint.id, spec.endpoint.unit, spec.channel
+            prefix = f"{campaign_id}/{endpoint_id}/"
+            ids, hashes = [m.id for m in spec.messages], spec.hashes
+            for i, (label, slot_at, due_at, expires_at) in enumerate(spec.slots):
+                picks = chosen[i] if chosen is not None else [(i * k + j) % n for j in range(k)]
+                for idx in picks:
+                    yield PlannedPost(f"{prefix}{label}/{ids[idx]}", ids[idx], endpoint_id,
+                                      channel, unit_id, hashes[idx], slot_at, due_at,
+                                      expires_at, priority)
+
+    @property
+    def posts(self) -> list[PlannedPost]:
+        """All posts as a list (fine for one city; use :meth:`iter_posts` for a nation)."""
+        return list(self.iter_posts())
 
 
 @dataclass
@@ -212,12 +261,11 @@ def content_hash(channel: str, body: dict[str, Any]) -> str:
 
 def build_plan(campaign: Campaign, directory: Directory, *,
                estimate: Callable[[str, float], float] = estimate_seconds) -> Plan:
-    """Expand a validated campaign into planned posts. Pure: touches no database."""
+    """Expand a validated campaign into a plan. Pure: touches no database."""
     tz_name = campaign.timezone or directory.timezone
     zone = ZoneInfo(tz_name)
     plan = Plan(campaign, campaign.content_hash(), tz_name)
     units = directory.resolve_targets(campaign.targets)
-    priority = PRIORITY_RANK[campaign.priority]
     skip = campaign.holidays == "skip"
     if skip:
         plan.skipped_holidays = calendar.public_holidays(campaign.period.start,
@@ -241,26 +289,23 @@ def build_plan(campaign: Campaign, directory: Directory, *,
         quiet = campaign.quiet_hours.get(channel) or directory.quiet_hours(channel)
         durations = ([estimate(m.loudspeaker.script, rate) for m in messages]  # type: ignore[union-attr]
                      if channel == "loudspeaker" else [])
+        per_slot = _per_slot(channel, sched, messages)
+        slot_cache: dict[tuple[Any, ...], list[Slot]] = {}
         for endpoint in sorted(endpoints, key=lambda e: e.id):
-            slots = _slots(channel, sched, endpoint, days, zone, quiet)
-            chosen = _rotate(len(messages), len(slots), _per_slot(channel, sched, messages))
-            if channel == "loudspeaker":
-                capacity = (endpoint.slot_minutes or DEFAULT_SLOT_MINUTES) * 60
-                chosen, dropped = _fit(chosen, durations, capacity, sched.overflow == "spill")
-                if dropped:
-                    plan.warnings.append(
-                        f"Đài {endpoint.id}: {dropped} bài đọc không còn buổi phát nào để chuyển "
-                        "sang (hết thời gian chiến dịch).")
-            for (local_label, slot_at, due_at, expires_at), picks in zip(slots, chosen,
-                                                                         strict=True):
-                for idx in picks:
-                    message = messages[idx]
-                    plan.posts.append(PlannedPost(
-                        key=f"{campaign.id}/{message.id}/{endpoint.id}/{local_label}",
-                        message_id=message.id, endpoint_id=endpoint.id, channel=channel,
-                        unit_id=endpoint.unit, content_hash=hashes[idx], slot_at=slot_at,
-                        due_at=due_at, expires_at=expires_at, priority=priority))
+            shape = _slot_shape(channel, sched, endpoint)
+            if shape not in slot_cache:  # thousands of stations share a few slot patterns
+                slot_cache[shape] = _slots(channel, sched, endpoint, days, zone, quiet)
+            plan.specs.append(EndpointSpec(
+                endpoint, channel, messages, hashes, slot_cache[shape], per_slot, durations,
+                (endpoint.slot_minutes or DEFAULT_SLOT_MINUTES) * 60,
+                sched.overflow == "spill"))
     return plan
+
+
+def _slot_shape(channel: str, sched: ChannelSchedule, endpoint: EndpointConfig) -> tuple[Any, ...]:
+    times = tuple(sched.times if sched.times is not None else endpoint.slots)
+    lead = channel == "loudspeaker" and endpoint.via in LEAD_ROUTES
+    return (times, lead, endpoint.slot_minutes)
 
 
 Slot = tuple[str, datetime, datetime, datetime | None]
@@ -364,57 +409,93 @@ def apply_plan(ledger: Ledger, plan: Plan, *, now: datetime | None = None,
         if new_contents:
             session.execute(insert(Content), new_contents)
 
-        existing = {r.key: r for r in session.execute(
-            select(Post.id, Post.key, Post.state, Post.content_hash, Post.due_at,
-                   Post.expires_at, Post.priority, Post.slot_at)
-            .where(Post.campaign_id == campaign.id))}
-        inserts: list[dict[str, Any]] = []
-        updates: list[dict[str, Any]] = []
+        # A campaign planned for the first time needs no per-key lookups at all.
+        replanning = session.scalar(
+            select(Post.id).where(Post.campaign_id == campaign.id).limit(1)) is not None
         wanted: set[str] = set()
-        for post in plan.posts:
-            wanted.add(post.key)
-            old = existing.get(post.key)
-            if old is None:
-                inserts.append({
-                    "key": post.key, "campaign_id": campaign.id, "message_id": post.message_id,
-                    "endpoint_id": post.endpoint_id, "channel": post.channel,
-                    "unit_id": post.unit_id, "content_hash": post.content_hash,
-                    "priority": post.priority, "slot_at": post.slot_at, "due_at": post.due_at,
-                    "expires_at": post.expires_at, "available_at": post.due_at,
-                    "state": PENDING, "attempts": 0, "updated_at": now})
-                continue
-            editable = old.due_at > now and old.state in (*OPEN_STATES, CANCELLED)
-            same = (old.content_hash == post.content_hash and old.due_at == post.due_at
-                    and old.expires_at == post.expires_at and old.priority == post.priority
-                    and old.state != CANCELLED)
-            if same:
-                result.unchanged += 1
-            elif editable:
-                updates.append({"id": old.id, "content_hash": post.content_hash,
-                                "due_at": post.due_at, "available_at": post.due_at,
-                                "expires_at": post.expires_at, "priority": post.priority,
-                                "slot_at": post.slot_at, "state": PENDING, "updated_at": now})
-            else:
-                result.kept += 1
-        cancel_ids = [r.id for key, r in existing.items()
-                      if key not in wanted and r.state in OPEN_STATES]
-        if inserts:
-            session.execute(insert(Post), inserts)
-        if updates:
-            session.execute(update(Post), updates)
+        total = 0
+        table = Post.__table__
+        for chunk in _batched(plan.iter_posts(), CHUNK):
+            total += len(chunk)
+            existing: dict[str, Any] = {}
+            if replanning:
+                keys = [p.key for p in chunk]
+                wanted.update(keys)
+                existing = {r.key: r for r in session.execute(
+                    select(Post.id, Post.key, Post.state, Post.content_hash, Post.due_at,
+                           Post.expires_at, Post.priority).where(Post.key.in_(keys)))}
+            inserts, updates = _diff_chunk(chunk, existing, campaign.id, now, result)
+            if inserts:
+                bulk_insert(session, table, INSERT_COLUMNS, inserts)
+            if updates:
+                session.execute(update(Post), updates)
+            result.inserted += len(inserts)
+            result.updated += len(updates)
+        cancel_ids = []
+        if replanning:
+            cancel_ids = [r.id for r in session.execute(
+                select(Post.id, Post.key).where(Post.campaign_id == campaign.id,
+                                                Post.state.in_(OPEN_STATES)))
+                          if r.key not in wanted]
         if cancel_ids:
-            for chunk in _chunks(cancel_ids, 500):
-                session.execute(update(Post).where(Post.id.in_(chunk))
+            for ids in _chunks(cancel_ids, 500):
+                session.execute(update(Post).where(Post.id.in_(ids))
                                 .values(state=CANCELLED, updated_at=now))
             log_many(session, ({"at": now, "campaign_id": campaign.id, "post_id": pid,
                                 "event": "cancelled", "actor": actor,
                                 "detail": {"reason": "replanned"}} for pid in cancel_ids))
-        result.inserted, result.updated, result.cancelled = (len(inserts), len(updates),
-                                                             len(cancel_ids))
+        result.cancelled = len(cancel_ids)
         log(session, "planned", campaign_id=campaign.id, actor=actor, at=now,
             detail={**result.as_dict(), "definition_hash": plan.definition_hash,
-                    "posts": len(plan.posts)})
+                    "posts": total})
     return result
+
+
+INSERT_COLUMNS = ("key", "campaign_id", "message_id", "endpoint_id", "channel", "unit_id",
+                  "content_hash", "priority", "slot_at", "due_at", "expires_at",
+                  "available_at", "state", "attempts", "updated_at")
+
+
+def _diff_chunk(chunk: list[PlannedPost], existing: dict[str, Any], campaign_id: str,
+                now: datetime, result: PlanResult) -> tuple[list[tuple[Any, ...]],
+                                                         list[dict[str, Any]]]:
+    """Split planned posts into rows to insert (tuples in INSERT_COLUMNS order) and future
+    unsent rows to update."""
+    inserts: list[tuple[Any, ...]] = []
+    updates: list[dict[str, Any]] = []
+    for post in chunk:
+        old = existing.get(post.key)
+        if old is None:
+            inserts.append((post.key, campaign_id, post.message_id, post.endpoint_id,
+                            post.channel, post.unit_id, post.content_hash, post.priority,
+                            post.slot_at, post.due_at, post.expires_at, post.due_at, PENDING,
+                            0, now))
+            continue
+        editable = old.due_at > now and old.state in (*OPEN_STATES, CANCELLED)
+        same = (old.content_hash == post.content_hash and old.due_at == post.due_at
+                and old.expires_at == post.expires_at and old.priority == post.priority
+                and old.state != CANCELLED)
+        if same:
+            result.unchanged += 1
+        elif editable:
+            updates.append({"id": old.id, "content_hash": post.content_hash,
+                            "due_at": post.due_at, "available_at": post.due_at,
+                            "expires_at": post.expires_at, "priority": post.priority,
+                            "slot_at": post.slot_at, "state": PENDING, "updated_at": now})
+        else:
+            result.kept += 1
+    return inserts, updates
+
+
+def _batched(items: Iterable[PlannedPost], size: int) -> Iterator[list[PlannedPost]]:
+    batch: list[PlannedPost] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
@@ -436,8 +517,8 @@ def summarise(plan: Plan) -> Summary:
     zone = ZoneInfo(plan.timezone)
     by_day: dict[date, Counter[str]] = defaultdict(Counter)
     by_unit: dict[str, Counter[str]] = defaultdict(Counter)
-    for post in plan.posts:
+    for post in plan.iter_posts():
         by_day[post.slot_at.astimezone(zone).date()][post.channel] += 1
         by_unit[post.unit_id][post.channel] += 1
     return Summary(dict(sorted(by_day.items())), dict(sorted(by_unit.items())),
-                   plan.campaign.channels, len(plan.posts))
+                   plan.campaign.channels, sum(sum(c.values()) for c in by_day.values()))

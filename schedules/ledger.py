@@ -7,20 +7,21 @@ happened is a row here. The delivery log is append-only: :func:`log` only insert
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import Engine, create_engine, event, insert, select
+from sqlalchemy import Engine, Table, create_engine, event, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from channels.base import ConfigError, TokenStore
-from schedules.models import LogEntry, StoredToken, utcnow
+from schedules.models import LogEntry, StoredToken, UTCDateTime, utcnow
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SECRET_KEY_ENV = "CAMPAIGN_SECRET_KEY"
@@ -32,6 +33,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: a national plan touches many index pages
     cur.close()
 
 
@@ -93,6 +95,44 @@ def log_many(session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
         session.execute(insert(LogEntry), rows)
 
 
+def bulk_insert(session: Session, table: Table, columns: Sequence[str],
+                rows: list[tuple[Any, ...]]) -> None:
+    """Insert many rows (tuples in ``columns`` order) fast.
+
+    On SQLite, SQLAlchemy's per-value type processing costs more than SQLite itself, so rows
+    go to the driver directly with instants pre-formatted exactly as :class:`UTCDateTime`
+    stores them (the claim query compares these strings). Elsewhere, the normal path.
+    """
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "sqlite":
+        session.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
+        return
+    instants = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, UTCDateTime)]
+    data = []
+    for row in rows:
+        values = list(row)
+        for i in instants:
+            if values[i] is not None:
+                values[i] = _sqlite_instant(values[i])
+        data.append(tuple(values))
+    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
+           f"VALUES ({', '.join('?' for _ in columns)})")
+    session.connection().exec_driver_sql(sql, data)
+
+
+@lru_cache(maxsize=1 << 16)
+def _sqlite_instant(value: datetime) -> str:
+    """UTCDateTime's SQLite storage form; cached because slot instants repeat per station."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to the ledger; use an aware UTC instant")
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _sqlite_value(value: Any) -> Any:
+    return _sqlite_instant(value) if isinstance(value, datetime) else value
+
+
 class EncryptedTokenStore(TokenStore):
     """Rotating credentials, Fernet-encrypted with a key from ``CAMPAIGN_SECRET_KEY``.
 
@@ -148,4 +188,4 @@ def first(session: Session, stmt: Any) -> Any:
     return session.execute(stmt).scalars().first()
 
 
-__all__ = ["Ledger", "log", "log_many", "EncryptedTokenStore", "new_secret_key", "select", "first"]
+__all__ = ["Ledger", "bulk_insert", "log", "log_many", "EncryptedTokenStore", "new_secret_key", "select", "first"]

@@ -106,7 +106,6 @@ class Post(Base):
     __table_args__ = (
         Index("ix_posts_claim", "state", "available_at"),
         Index("ix_posts_campaign", "campaign_id", "state"),
-        Index("ix_posts_due", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

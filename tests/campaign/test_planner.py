@@ -25,14 +25,14 @@ def test_expands_message_endpoint_slot_and_skips_holidays(ws):
     days = {p.slot_at.astimezone(plan.campaign_zone if hasattr(plan, "campaign_zone") else UTC)
             for p in plan.posts}
     assert days
-    local_days = {p.key.split("/")[-1][:10] for p in plan.posts}
+    local_days = {p.key.split("/")[-2][:10] for p in plan.posts}
     assert local_days == {"2025-04-28", "2025-04-29", "2025-05-03", "2025-05-04"}
     assert set(plan.skipped_holidays) >= {datetime(2025, 4, 30).date(), datetime(2025, 5, 1).date()}
 
 
 def test_keep_holidays_plans_every_day(ws):
     plan = plan_for(ws, CAMPAIGN.replace("holidays: skip", "holidays: keep"))
-    assert len({p.key.split("/")[-1][:10] for p in plan.posts}) == 7
+    assert len({p.key.split("/")[-2][:10] for p in plan.posts}) == 7
 
 
 def test_keys_are_deterministic_and_unique(ws):
@@ -40,15 +40,15 @@ def test_keys_are_deterministic_and_unique(ws):
     keys = [p.key for p in first.posts]
     assert keys == [p.key for p in second.posts]
     assert len(keys) == len(set(keys))
-    assert "thu-nghiem/tin-a/loa-tan-phong/2025-04-28T05:30" in keys
+    assert "thu-nghiem/loa-tan-phong/2025-04-28T05:30/tin-a" in keys
 
 
 def test_local_slots_are_stored_as_utc_instants(ws):
     plan = plan_for(ws)
-    post = next(p for p in plan.posts if p.key.endswith("loa-tan-phong/2025-04-28T05:30"))
+    post = next(p for p in plan.posts if "/loa-tan-phong/2025-04-28T05:30/" in p.key)
     assert post.slot_at == datetime(2025, 4, 27, 22, 30, tzinfo=UTC)
     assert post.expires_at == datetime(2025, 4, 27, 22, 45, tzinfo=UTC)  # 15-minute session
-    led = next(p for p in plan.posts if p.key.endswith("led-tan-phong/2025-04-28T06:00"))
+    led = next(p for p in plan.posts if "/led-tan-phong/2025-04-28T06:00/" in p.key)
     assert led.expires_at == datetime(2025, 4, 28, 15, 0, tzinfo=UTC)  # 22:00 local
 
 
@@ -64,7 +64,7 @@ def test_weekdays_filter(ws):
     text = CAMPAIGN.replace('facebook: {days: hang-ngay, times: ["08:00"]}',
                             'facebook: {days: [t2, cn], times: ["08:00"]}')
     plan = plan_for(ws, text)
-    fb_days = sorted(p.key.split("/")[-1][:10] for p in plan.posts if p.channel == "facebook")
+    fb_days = sorted(p.key.split("/")[-2][:10] for p in plan.posts if p.channel == "facebook")
     assert fb_days == ["2025-04-28", "2025-05-04"]  # Monday and Sunday
 
 
@@ -72,7 +72,7 @@ def test_overnight_day_part_expires_next_morning(ws):
     text = CAMPAIGN.replace('day_parts: [{from: "06:00", to: "22:00"}]',
                             'day_parts: [{from: "18:00", to: "02:00"}]')
     plan = plan_for(ws, text)
-    led = next(p for p in plan.posts if p.key.endswith("led-tan-phong/2025-04-28T18:00"))
+    led = next(p for p in plan.posts if "/led-tan-phong/2025-04-28T18:00/" in p.key)
     assert led.expires_at == datetime(2025, 4, 28, 19, 0, tzinfo=UTC)  # 02:00 on the 29th
 
 
@@ -87,7 +87,7 @@ def test_telegram_route_gets_lead_time(ws):
     ws.__dict__.pop("directory", None)
     plan = plan_for(ws, CAMPAIGN.replace("loudspeaker: {days: hang-ngay}",
                                          "loudspeaker: {days: hang-ngay, lead_minutes: 90}"))
-    post = next(p for p in plan.posts if p.key.endswith("loa-tan-phong/2025-04-28T05:30"))
+    post = next(p for p in plan.posts if "/loa-tan-phong/2025-04-28T05:30/" in p.key)
     assert (post.slot_at - post.due_at).total_seconds() == 90 * 60
 
 

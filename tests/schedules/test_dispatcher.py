@@ -51,7 +51,7 @@ def test_outbox_writes_files_and_preview(ws, ledger):
     assert list((ws.root / "outbox" / "led-tan-phong" / "2025-04-28").glob("0600-tin-b-*.png"))
     index = (ws.root / "outbox" / "index.html").read_text(encoding="utf-8")
     assert "led-tan-phong/index.html" in index
-    assert events(ledger, "thu-nghiem/tin-a/fb-trung-tam/2025-04-28T08:00") == ["claimed", "sent"]
+    assert events(ledger, "thu-nghiem/fb-trung-tam/2025-04-28T08:00/tin-a") == ["claimed", "sent"]
 
 
 def test_past_window_posts_expire_instead_of_going_out_late(ws, ledger):
@@ -59,19 +59,19 @@ def test_past_window_posts_expire_instead_of_going_out_late(ws, ledger):
     # 28/4 at 23:00 local: the 05:30 and 17:00 sessions and the LED day part are over
     summary = make_dispatcher(ws, ledger).run_once(now=datetime(2025, 4, 28, 16, 0, tzinfo=UTC))
     loud = states(ledger, endpoint_id="loa-tan-phong")
-    assert loud["thu-nghiem/tin-a/loa-tan-phong/2025-04-28T05:30"] == EXPIRED
-    assert loud["thu-nghiem/tin-b/loa-tan-phong/2025-04-28T17:00"] == EXPIRED
+    assert loud["thu-nghiem/loa-tan-phong/2025-04-28T05:30/tin-a"] == EXPIRED
+    assert loud["thu-nghiem/loa-tan-phong/2025-04-28T17:00/tin-b"] == EXPIRED
     # the 08:00 Facebook post's window closed at 20:00: it is not published at night
-    assert states(ledger)["thu-nghiem/tin-a/fb-trung-tam/2025-04-28T08:00"] == EXPIRED
+    assert states(ledger)["thu-nghiem/fb-trung-tam/2025-04-28T08:00/tin-a"] == EXPIRED
     assert summary.claimed == 0
-    assert "expired" in events(ledger, "thu-nghiem/tin-a/loa-tan-phong/2025-04-28T05:30")
+    assert "expired" in events(ledger, "thu-nghiem/loa-tan-phong/2025-04-28T05:30/tin-a")
 
 
 def test_transient_failure_backs_off_then_fails_after_max_attempts(ws, ledger):
     planned(ws, ledger)
     (ws.root / "outbox").write_text("not a folder")  # every write fails with an OSError
     dispatcher = make_dispatcher(ws, ledger, policy=RetryPolicy(max_attempts=3, base_seconds=60))
-    key = "thu-nghiem/tin-a/fb-trung-tam/2025-04-28T08:00"
+    key = "thu-nghiem/fb-trung-tam/2025-04-28T08:00/tin-a"
     now = datetime(2025, 4, 28, 1, 0, tzinfo=UTC)
     dispatcher.run_once(now=now)
     assert states(ledger)[key] == RETRY
@@ -100,11 +100,11 @@ def test_lapsed_lease_is_unconfirmed_on_public_channels_and_retried_elsewhere(ws
     assert len(claimed) == 7 and set(states(ledger).values()) >= {CLAIMED}
     survivor = make_dispatcher(ws, ledger, owner="may-2:1")
     survivor.recover(now + timedelta(seconds=30))  # lease still live: nothing happens
-    assert states(ledger)["thu-nghiem/tin-a/fb-trung-tam/2025-04-28T08:00"] == CLAIMED
+    assert states(ledger)["thu-nghiem/fb-trung-tam/2025-04-28T08:00/tin-a"] == CLAIMED
     survivor.recover(now + timedelta(minutes=5))
     after = states(ledger)
-    assert after["thu-nghiem/tin-a/fb-trung-tam/2025-04-28T08:00"] == UNCONFIRMED
-    assert after["thu-nghiem/tin-a/led-tan-phong/2025-04-28T06:00"] == RETRY
+    assert after["thu-nghiem/fb-trung-tam/2025-04-28T08:00/tin-a"] == UNCONFIRMED
+    assert after["thu-nghiem/led-tan-phong/2025-04-28T06:00/tin-a"] == RETRY
     summary = survivor.run_once(now=now + timedelta(minutes=5))
     assert summary.counts == {SENT: 6}  # the LED pushes go out again; Facebook waits for a person
 

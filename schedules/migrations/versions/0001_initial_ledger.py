@@ -96,13 +96,11 @@ def upgrade() -> None:
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.create_index('ix_posts_campaign', ['campaign_id', 'state'], unique=False)
         batch_op.create_index('ix_posts_claim', ['state', 'available_at'], unique=False)
-        batch_op.create_index('ix_posts_due', ['due_at'], unique=False)
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table('posts', schema=None) as batch_op:
-        batch_op.drop_index('ix_posts_due')
         batch_op.drop_index('ix_posts_claim')
         batch_op.drop_index('ix_posts_campaign')
 
