@@ -1,0 +1,159 @@
+"""What people do to posts after planning: resolve, retry, cancel, confirm a broadcast.
+
+Every operation is a compare-and-set on the post's state plus one log entry, in one
+transaction, so two operators clicking at once cannot both win.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import select, update
+
+from schedules.ledger import Ledger, log
+from schedules.models import (
+    CANCELLED,
+    EXPIRED,
+    FAILED,
+    OPEN_STATES,
+    PENDING,
+    SENT,
+    UNCONFIRMED,
+    Post,
+    utcnow,
+)
+
+CONFIRMATIONS = ("received", "played", "not_played")
+
+
+class OperationError(Exception):
+    """The post is not in a state that allows this; ``message`` is Vietnamese."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Changed:
+    count: int
+    post_ids: list[int]
+
+
+def _post(session: Any, post_id: int) -> Post:
+    post = session.get(Post, post_id)
+    if post is None:
+        raise OperationError(f"Không có bài #{post_id}.")
+    return post
+
+
+def resolve(ledger: Ledger, post_id: int, outcome: Literal["sent", "resend"], actor: str,
+            *, note: str = "", now: datetime | None = None) -> str:
+    """Settle an unconfirmed post after a person checked the platform.
+
+    ``sent``: it did go out (the operator saw it on the page). ``resend``: it did not; queue it
+    again now. Only a person may decide this for public posting channels.
+    """
+    now = now or utcnow()
+    with ledger.session() as session:
+        post = _post(session, post_id)
+        if post.state != UNCONFIRMED:
+            raise OperationError(f"Bài #{post_id} đang ở trạng thái '{post.state}', chỉ xử lý "
+                                 "được bài 'chưa rõ kết quả' (unconfirmed).")
+        state = SENT if outcome == "sent" else PENDING
+        values: dict[str, Any] = {"state": state, "updated_at": now}
+        if state == PENDING:
+            values["available_at"] = now
+            if post.expires_at is not None and post.expires_at <= now:
+                values.pop("available_at")
+                values["state"] = state = EXPIRED
+        done = session.execute(update(Post).where(Post.id == post_id,
+                                                  Post.state == UNCONFIRMED).values(**values))
+        if not done.rowcount:
+            raise OperationError(f"Bài #{post_id} vừa được người khác xử lý.")
+        log(session, "resolved", campaign_id=post.campaign_id, post_id=post_id,
+            endpoint_id=post.endpoint_id, actor=actor, at=now,
+            detail={"outcome": outcome, "note": note, "state": state})
+    return state
+
+
+def retry_failed(ledger: Ledger, actor: str, *, campaign_id: str | None = None,
+                 post_ids: list[int] | None = None, now: datetime | None = None) -> Changed:
+    """Queue failed posts again (after an operator fixed a token or a setting)."""
+    now = now or utcnow()
+    stmt = select(Post.id, Post.campaign_id, Post.endpoint_id, Post.expires_at).where(
+        Post.state == FAILED)
+    if campaign_id:
+        stmt = stmt.where(Post.campaign_id == campaign_id)
+    if post_ids is not None:
+        stmt = stmt.where(Post.id.in_(post_ids))
+    changed: list[int] = []
+    with ledger.session() as session:
+        for row in session.execute(stmt).all():
+            late = row.expires_at is not None and row.expires_at <= now
+            state = EXPIRED if late else PENDING
+            done = session.execute(update(Post).where(Post.id == row.id, Post.state == FAILED)
+                                   .values(state=state, available_at=now, attempts=0,
+                                           updated_at=now))
+            if done.rowcount:
+                changed.append(row.id)
+                log(session, "expired" if late else "retry", campaign_id=row.campaign_id,
+                    post_id=row.id, endpoint_id=row.endpoint_id, actor=actor, at=now,
+                    detail={"reason": "operator_retry"})
+    return Changed(len(changed), changed)
+
+
+def cancel(ledger: Ledger, actor: str, *, post_id: int | None = None,
+           campaign_id: str | None = None, reason: str = "",
+           now: datetime | None = None) -> Changed:
+    """Cancel one post or every open post of a campaign. Sent posts are never touched."""
+    if (post_id is None) == (campaign_id is None):
+        raise OperationError("Chọn một bài (POST) hoặc một chiến dịch (--campaign).")
+    now = now or utcnow()
+    stmt = select(Post.id, Post.campaign_id, Post.endpoint_id, Post.state)
+    stmt = stmt.where(Post.id == post_id) if post_id is not None else \
+        stmt.where(Post.campaign_id == campaign_id, Post.state.in_(OPEN_STATES))
+    changed: list[int] = []
+    with ledger.session() as session:
+        rows = session.execute(stmt).all()
+        if post_id is not None and not rows:
+            raise OperationError(f"Không có bài #{post_id}.")
+        for row in rows:
+            if row.state not in (*OPEN_STATES, UNCONFIRMED, FAILED):
+                raise OperationError(f"Bài #{row.id} đang '{row.state}': không huỷ được.")
+            done = session.execute(update(Post).where(Post.id == row.id,
+                                                      Post.state == row.state)
+                                   .values(state=CANCELLED, updated_at=now))
+            if done.rowcount:
+                changed.append(row.id)
+                log(session, "cancelled", campaign_id=row.campaign_id, post_id=row.id,
+                    endpoint_id=row.endpoint_id, actor=actor, at=now,
+                    detail={"reason": reason or "operator"})
+    return Changed(len(changed), changed)
+
+
+def record_confirmation(ledger: Ledger, post_id: int, action: str, actor: str, *,
+                        detail: dict[str, Any] | None = None,
+                        now: datetime | None = None) -> bool:
+    """Evidence from a person or a player: received, played or not_played.
+
+    "played" is only ever recorded from such evidence, never from the clock. A later
+    confirmation replaces an earlier one on the post (received → played), and every press is
+    logged. Returns False when the post does not exist.
+    """
+    if action not in CONFIRMATIONS:
+        raise OperationError(f"Xác nhận '{action}' không hợp lệ.")
+    now = now or utcnow()
+    with ledger.session() as session:
+        post = session.get(Post, post_id)
+        if post is None:
+            return False
+        rank = {None: 0, "received": 1, "played": 2, "not_played": 2}
+        if rank[action] >= rank.get(post.confirmation, 0):
+            post.confirmation = action
+            post.updated_at = now
+        log(session, action, campaign_id=post.campaign_id, post_id=post_id,
+            endpoint_id=post.endpoint_id, actor=actor, at=now, detail=dict(detail or {}))
+    return True
