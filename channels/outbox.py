@@ -8,10 +8,12 @@ audio. Writing the same post twice gives the same files, so retries are harmless
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,8 @@ from channels.base import Adapter, Delivery, EndpointConfig, Receipt, TransientE
 
 _TEMPLATES = Environment(loader=PackageLoader("channels", "templates"),
                          autoescape=select_autoescape(["html"]))
+_TEMPLATES.globals["channel_label"] = {
+    "facebook": "Facebook", "zalo": "Zalo OA", "led": "Bảng LED", "loudspeaker": "Loa truyền thanh"}
 
 
 class OutboxConfig(EndpointConfig):
@@ -95,24 +99,22 @@ class OutboxAdapter(Adapter):
     def _media(self, delivery: Delivery, day_dir: Path, stem: str) -> list[str]:
         content = delivery.content
         if delivery.channel == "led":
-            from assets.led import render_frames
-
-            width, height = (int(v) for v in str(self._extra("size", "192x96")).split("x"))
             names = []
             for s_idx, slogan in enumerate(content.get("slogans", []), start=1):
-                frames = render_frames(slogan, width, height,
-                                       colors=str(self._extra("colors", "mono")),
-                                       color=str(self._extra("color", "red")))
-                for f_idx, frame in enumerate(frames, start=1):
+                frames = _led_pngs(slogan, str(self._extra("size", "192x96")),
+                                   str(self._extra("colors", "mono")),
+                                   str(self._extra("color", "red")))
+                for f_idx, png in enumerate(frames, start=1):
                     name = f"{stem}-{s_idx}-{f_idx}.png"
-                    frame.convert("RGB").save(day_dir / name)
+                    _atomic_write(day_dir / name, png)
                     names.append(name)
             return names
         if delivery.channel == "loudspeaker" and self.endpoint.option("audio", True):
-            from assets.speech import cached_synthesize
+            from assets.speech.audio import synthesize_cached
+            from assets.store import MediaStore
 
-            audio = cached_synthesize(str(content.get("script", "")),
-                                      self.context.var_dir / "media")
+            audio = synthesize_cached(str(content.get("script", "")),
+                                      MediaStore(self.context.var_dir / "speech"))
             name = f"{stem}{audio.path.suffix}"
             target = day_dir / name
             if not target.exists():
@@ -128,30 +130,63 @@ class OutboxAdapter(Adapter):
 
     def close(self) -> None:
         if self.folder.is_dir():
-            write_preview(self.root)
+            write_endpoint_preview(self.folder)
+            write_index(self.root)
 
 
-def write_preview(root: Path) -> Path:
-    """(Re)build ``index.html`` for every endpoint folder under ``root`` and a top index."""
+@lru_cache(maxsize=256)
+def _led_pngs(slogan: str, size: str, colors: str, color: str) -> tuple[bytes, ...]:
+    """PNG frames of a slogan; cached because every board of a size shows the same frames."""
+    from assets.led import render_frames
+
+    width, height = (int(v) for v in size.lower().split("x"))
+    out = []
+    for frame in render_frames(slogan, width, height, colors=colors, color=color):
+        buffer = io.BytesIO()
+        frame.convert("RGB").save(buffer, format="PNG")
+        out.append(buffer.getvalue())
+    return tuple(out)
+
+
+def write_endpoint_preview(folder: Path) -> dict[str, Any] | None:
+    """(Re)build one endpoint's ``index.html``; returns its line for the top index."""
+    records = []
+    for record_path in sorted(folder.glob("*/*.json")):
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+        record["dir"] = record_path.parent.name
+        record["local"] = datetime.fromisoformat(record["local_time"])
+        text_path = record_path.with_suffix(".txt")
+        record["text"] = text_path.read_text(encoding="utf-8") if text_path.exists() else ""
+        records.append(record)
+    if not records:
+        return None
+    html = _TEMPLATES.get_template("outbox_endpoint.html").render(
+        endpoint=folder.name, records=records, unit=records[0].get("unit", ""),
+        channel=records[0].get("channel", ""))
+    _atomic_write(folder / "index.html", html.encode("utf-8"))
+    return {"id": folder.name, "unit": records[0].get("unit", ""),
+            "channel": records[0].get("channel", ""), "count": len(records)}
+
+
+def write_index(root: Path) -> Path:
+    """The top page listing every endpoint folder that has a preview."""
     endpoints = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        records = []
-        for record_path in sorted(folder.glob("*/*.json")):
-            record = json.loads(record_path.read_text(encoding="utf-8"))
-            record["dir"] = record_path.parent.name
-            record["local"] = datetime.fromisoformat(record["local_time"])
-            record["text"] = (record_path.with_suffix(".txt").read_text(encoding="utf-8")
-                              if record_path.with_suffix(".txt").exists() else "")
-            records.append(record)
-        if not records:
+        first = next(iter(sorted(folder.glob("*/*.json"))), None)
+        if first is None:
             continue
-        html = _TEMPLATES.get_template("outbox_endpoint.html").render(
-            endpoint=folder.name, records=records, unit=records[0].get("unit", ""),
-            channel=records[0].get("channel", ""))
-        _atomic_write(folder / "index.html", html.encode("utf-8"))
-        endpoints.append({"id": folder.name, "unit": records[0].get("unit", ""),
-                          "channel": records[0].get("channel", ""), "count": len(records)})
+        record = json.loads(first.read_text(encoding="utf-8"))
+        endpoints.append({"id": folder.name, "unit": record.get("unit", ""),
+                          "channel": record.get("channel", ""),
+                          "count": sum(1 for _ in folder.glob("*/*.json"))})
     index = root / "index.html"
     html = _TEMPLATES.get_template("outbox_index.html").render(endpoints=endpoints)
     _atomic_write(index, html.encode("utf-8"))
     return index
+
+
+def write_preview(root: Path) -> Path:
+    """Rebuild every endpoint page and the top index under ``root``."""
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        write_endpoint_preview(folder)
+    return write_index(root)
