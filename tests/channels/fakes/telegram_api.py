@@ -8,8 +8,10 @@ It answers in the Bot API's shapes (``{"ok": true, "result": …}`` or ``{"ok": 
 "error_code", "description", "parameters"}``).
 
 Methods: getMe, sendMessage, sendAudio, getUpdates (serves updates queued with
-:meth:`TelegramAPI.press`), answerCallbackQuery, editMessageReplyMarkup, deleteWebhook.
-Failures can be scripted with :meth:`TelegramAPI.fail`. Tokens never appear in what it records.
+:meth:`TelegramAPI.press` and :meth:`TelegramAPI.say`; long polling with ``timeout`` waits for
+the next update like the real server, so a polling bot does not spin), answerCallbackQuery,
+editMessageReplyMarkup, deleteWebhook. Failures can be scripted with :meth:`TelegramAPI.fail`.
+Tokens never appear in what it records.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ class TelegramAPI:
         self._next_message = 100
         self._next_update = 1
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
+        self._closing = False
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -82,6 +86,9 @@ class TelegramAPI:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._closing = True
+            self._arrived.notify_all()  # release long polls so shutdown does not wait on them
         self.server.shutdown()
         self.server.server_close()
 
@@ -103,6 +110,31 @@ class TelegramAPI:
                 "message": message, "data": data}}
             self._next_update += 1
             self.updates.append(update)
+            self._arrived.notify_all()
+            return update
+
+    def say(self, chat_id: int | str, text: str, *, user_id: int,
+            first_name: str = "Cán bộ") -> dict[str, Any]:
+        """Queue a message update as if ``user_id`` wrote ``text`` in the chat.
+
+        A leading ``/command`` (optionally ``@bot_username``) gets a ``bot_command`` entity,
+        as Telegram adds one, so command handlers see it.
+        """
+        with self._lock:
+            self._next_message += 1
+            message: dict[str, Any] = {
+                "message_id": self._next_message, "date": int(time.time()),
+                "chat": self._chat(str(chat_id)), "text": text,
+                "from": {"id": user_id, "is_bot": False, "first_name": first_name}}
+            if text.startswith("/"):
+                command = text.split()[0]
+                message["entities"] = [{"type": "bot_command", "offset": 0,
+                                        "length": len(command.encode("utf-16-le")) // 2}]
+            self.messages[(str(chat_id), self._next_message)] = message
+            update = {"update_id": self._next_update, "message": message}
+            self._next_update += 1
+            self.updates.append(update)
+            self._arrived.notify_all()
             return update
 
     def called(self, method: str) -> list[Call]:
@@ -258,10 +290,16 @@ class TelegramAPI:
 
     def _m_getUpdates(self, fields: dict[str, Any], files: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N802
         offset = int(fields.get("offset") or 0)
+        timeout = float(fields.get("timeout") or 0)
+        deadline = time.monotonic() + timeout
         with self._lock:
-            if offset:
-                self.updates = [u for u in self.updates if u["update_id"] >= offset]
-            return list(self.updates)
+            while True:
+                if offset:
+                    self.updates = [u for u in self.updates if u["update_id"] >= offset]
+                left = deadline - time.monotonic()
+                if self.updates or left <= 0 or self._closing:
+                    return list(self.updates)
+                self._arrived.wait(left)
 
     def _m_answerCallbackQuery(self, fields: dict[str, Any], files: dict[str, Any]) -> bool:  # noqa: N802
         self._require(fields, "callback_query_id")
