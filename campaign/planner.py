@@ -92,7 +92,7 @@ class Plan:
         priority = PRIORITY_RANK[self.campaign.priority]
         for spec in self.specs:
             n, k = len(spec.messages), spec.per_slot
-            if spec.channel == "loudspeaker" and k * max(spec.durations) > spec.capacity:
+            if spec.durations and k * max(spec.durations) > spec.capacity:
                 chosen, dropped = _fit(_rotate(n, len(spec.slots), k), spec.durations,
                                        spec.capacity, spec.spill)
                 if dropped:

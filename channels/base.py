@@ -185,6 +185,8 @@ class EndpointConfig(BaseModel):
     slots: list[HHMM] = Field(default_factory=list, description="Local HH:MM session times")
     slot_minutes: int | None = Field(default=None, gt=0, le=24 * 60)
     quiet_hours: tuple[HHMM, HHMM] | None = None
+    rate_per_minute: float | None = Field(default=None, gt=0)
+    """Our own pacing for this endpoint (None: only the platform's limits apply)."""
     deliver: DeliverSpec | None = None
 
     @property

@@ -67,10 +67,12 @@ from schedules.models import (
     utcnow,
 )
 from schedules.models import Campaign as CampaignRow
+from schedules.ratelimit import PLATFORM_RATES_PER_MINUTE, TokenBucket
 from schedules.retry import RetryPolicy
 
 logger = logging.getLogger("campaign.dispatcher")
 PRIORITY_NAME = {0: "normal", 1: "priority", 2: "emergency"}
+EMERGENCY = 2
 
 
 def default_owner() -> str:
@@ -99,7 +101,8 @@ class Dispatcher:
                  context: AdapterContext, *, unit_names: Mapping[str, str] | None = None,
                  owner: str | None = None, lease_seconds: float = 300.0,
                  policy: RetryPolicy | None = None, batch: int = 50,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow,
+                 platform_rates: Mapping[str, float] | None = None) -> None:
         self.ledger = ledger
         self.endpoints = dict(endpoints)
         self.context = context
@@ -111,6 +114,11 @@ class Dispatcher:
         self.clock = clock
         self._adapters: dict[str, Adapter] = {}
         self._paused: dict[str, datetime] = {}
+        self._buckets: dict[str, TokenBucket] = {}
+        self._platform_rates = dict(PLATFORM_RATES_PER_MINUTE if platform_rates is None
+                                    else platform_rates)
+        self.stopping = False
+        """Set from a signal handler: the current pass releases what it has not started."""
         self._secrets: Callable[[str], str] = getattr(context.secrets, "redact", str)
 
     # ------------------------------------------------------------------ housekeeping
@@ -197,9 +205,27 @@ class Dispatcher:
             if not ids:
                 break
             summary.claimed += len(ids)
-            for pid in ids:
+            for index, pid in enumerate(ids):
+                if self.stopping:
+                    self.release(ids[index:], now, reason="shutdown")
+                    summary.counts["released"] += len(ids) - index
+                    return summary
                 summary.counts[self.deliver(pid, now)] += 1
+            if self.stopping:
+                break
         return summary
+
+    def release(self, ids: list[int], now: datetime, *, reason: str) -> None:
+        """Give back claimed posts we will not deliver (shutdown): no attempt is counted."""
+        with self.ledger.session() as session:
+            for pid in ids:
+                done = session.execute(update(Post).where(
+                    Post.id == pid, Post.state == CLAIMED, Post.lease_owner == self.owner)
+                    .values(state=RETRY, lease_owner=None, lease_expires_at=None,
+                            available_at=now, attempts=Post.attempts - 1, updated_at=now))
+                if done.rowcount:
+                    log(session, "retry", post_id=pid, actor=self.owner, at=now,
+                        detail={"reason": reason})
 
     def deliver(self, post_id: int, now: datetime | None = None) -> str:
         """Deliver one claimed post and record the outcome; returns the post's new state."""
@@ -211,11 +237,13 @@ class Dispatcher:
                 .join(CampaignRow, CampaignRow.id == Post.campaign_id)
                 .where(Post.id == post_id)).one()
         post, body, title, tz_name = row
-        paused = self._paused.get(post.endpoint_id)
-        if paused and paused > now:
-            return self._record(post, RETRY, "retry", now, available_at=paused,
+        wait_until = None if post.priority >= EMERGENCY else self._throttle(post, now)
+        if wait_until is not None:
+            # Our own pacing or a platform's pause: give the post back without an attempt.
+            # Emergency posts never wait behind the pacing of normal posts.
+            return self._record(post, RETRY, "retry", now, available_at=wait_until,
                                 detail={"reason": "endpoint_paused",
-                                        "until": paused.isoformat()}, count_attempt=False)
+                                        "until": wait_until.isoformat()}, count_attempt=False)
         delivery = Delivery(
             post_id=post.id, post_key=post.key, campaign_id=post.campaign_id,
             campaign_title=title, message_id=post.message_id, channel=post.channel,
@@ -306,6 +334,29 @@ class Dispatcher:
             log(session, event, campaign_id=post.campaign_id, post_id=post.id,
                 endpoint_id=post.endpoint_id, actor=self.owner, at=now, detail=detail)
         return state
+
+    def _throttle(self, post: Post, now: datetime) -> datetime | None:
+        """When this post may go out, if not now (platform pause or token buckets)."""
+        paused = self._paused.get(post.endpoint_id)
+        if paused and paused > now:
+            return paused
+        endpoint = self.endpoints.get(post.endpoint_id)
+        moment = now.timestamp()
+        buckets = []
+        if endpoint is not None and endpoint.rate_per_minute:
+            buckets.append(self._bucket(f"endpoint:{endpoint.id}", endpoint.rate_per_minute))
+        kind = adapter_kind(endpoint.channel, endpoint.via) if endpoint else post.channel
+        if kind in self._platform_rates:
+            buckets.append(self._bucket(f"platform:{kind}", self._platform_rates[kind]))
+        wait = max((b.take(moment) for b in buckets), default=0.0)
+        return now + timedelta(seconds=wait) if wait > 0 else None
+
+    def _bucket(self, name: str, per_minute: float) -> TokenBucket:
+        bucket = self._buckets.get(name)
+        if bucket is None:
+            rate = per_minute / 60.0
+            bucket = self._buckets[name] = TokenBucket(rate, max(1.0, min(per_minute, 10.0)))
+        return bucket
 
     # ------------------------------------------------------------------ adapters
     def _endpoint(self, endpoint_id: str) -> EndpointConfig:

@@ -1,0 +1,55 @@
+"""Emergency bulletins go out at once, first, and past our own pacing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from campaign.alert import create_alert
+from campaign.approval import approve
+from campaign.cli import main
+from campaign.planner import apply_plan, build_plan, load_campaign
+from campaign.runtime import make_dispatcher
+from schedules.models import SENT, LogEntry, Post
+from tests.conftest import write_campaign
+
+EIGHT = datetime(2025, 4, 28, 1, 0, tzinfo=UTC)  # 28/4 08:00 local
+
+
+def test_alert_preempts_queued_posts_and_ignores_pacing(ws, ledger):
+    campaign = load_campaign(write_campaign(ws), ws.directory, ws.media_dir)
+    apply_plan(ledger, build_plan(campaign, ws.directory), now=datetime(2025, 4, 1, tzinfo=UTC))
+    approve(ledger, campaign.id, "Lãnh đạo")
+    result = create_alert(ledger, ws.directory, text="Bão số 3 đổ bộ, đề nghị bà con không ra "
+                          "đường.", targets=["phuong-xa"], channels=["loudspeaker", "led"],
+                          by="Chủ tịch UBND", now=EIGHT)
+    assert result.posts == 6 and result.campaign_id == "khan-cap-20250428-080000"
+    dispatcher = make_dispatcher(ws, ledger, platform_rates={}, batch=3)
+    for endpoint in list(dispatcher.endpoints):  # pace every endpoint hard
+        dispatcher.endpoints[endpoint] = dispatcher.endpoints[endpoint].model_copy(
+            update={"rate_per_minute": 0.001})
+    first = dispatcher.claim(EIGHT, 3)
+    with ledger.session() as s:
+        claimed = s.scalars(select(Post).where(Post.id.in_(first))).all()
+    assert {p.campaign_id for p in claimed} == {result.campaign_id}  # emergency goes first
+    for pid in first:
+        assert dispatcher.deliver(pid, EIGHT) == SENT
+    dispatcher.run_once(now=EIGHT)
+    with ledger.session() as s:
+        alert_states = set(s.scalars(select(Post.state).where(
+            Post.campaign_id == result.campaign_id)))
+        approved = s.scalars(select(LogEntry).where(
+            LogEntry.campaign_id == result.campaign_id, LogEntry.event == "approved")).one()
+    assert alert_states == {SENT}
+    assert approved.actor == "Chủ tịch UBND"
+    script = (ws.root / "outbox" / "loa-tan-phong" / "2025-04-28" /
+              "0800-khan-cap.txt").read_text(encoding="utf-8")
+    assert script.startswith("Thông báo khẩn cấp.") and "Xin nhắc lại" in script
+
+
+def test_alert_cli_rejects_unknown_target(ws):
+    out = CliRunner().invoke(main, ["alert", "-w", str(ws.root), "--text", "Mất điện",
+                                    "--targets", "khong-co", "--by", "A"])
+    assert out.exit_code == 2 and "khong-co" in out.output
