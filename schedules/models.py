@@ -181,3 +181,22 @@ EVENT_LABEL = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class WebUser(Base):
+    """A person who may open the dashboard; ``role`` decides what they may change.
+
+    Kept in the ledger so every actor written to the log by the dashboard is a known account.
+    Only an argon2 hash of the password is stored.
+    """
+
+    __tablename__ = "web_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    full_name: Mapped[str | None] = mapped_column(Text, nullable=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
