@@ -6,6 +6,7 @@ The CLI, the dashboard and the report all read through here, so they agree on nu
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -103,3 +104,317 @@ def log_entries(ledger: Ledger, flt: LogFilter) -> list[dict[str, Any]]:
         "endpoint": entry.endpoint_id or post_endpoint, "actor": entry.actor,
         "detail": entry.detail,
     } for entry, unit, channel, key, message_id, post_endpoint in rows]
+
+
+# ---------------------------------------------------------------------------- dashboard & report
+# The web dashboard and the results report read through the functions below. Each is one or two
+# indexed queries (see migration 0002) so that a page stays fast on a million-row log.
+
+PROGRESS_KEYS = ("planned", "sent", "failed", "unconfirmed", "expired", "confirmed", "open")
+"""What a manager wants per channel: planned (not cancelled), delivered, failed, unknown outcome,
+window missed, confirmed as played by a person, still to go."""
+
+
+def _progress_bucket() -> dict[str, int]:
+    return dict.fromkeys(PROGRESS_KEYS, 0)
+
+
+def campaign_progress(ledger: Ledger, campaign_id: str | None = None) -> dict[str, Any]:
+    """Per campaign: its row facts and progress counts per channel (and a total).
+
+    One GROUP BY over the posts, covered by ``ix_posts_progress``.
+    """
+    from schedules.models import CANCELLED, EXPIRED, FAILED, SENT, UNCONFIRMED
+
+    stmt = select(Post.campaign_id, Post.channel, Post.state, Post.confirmation, func.count())
+    if campaign_id:
+        stmt = stmt.where(Post.campaign_id == campaign_id)
+    stmt = stmt.group_by(Post.campaign_id, Post.channel, Post.state, Post.confirmation)
+    camp_stmt = select(CampaignRow).order_by(CampaignRow.period_start.desc(), CampaignRow.id)
+    if campaign_id:
+        camp_stmt = camp_stmt.where(CampaignRow.id == campaign_id)
+    with ledger.session() as session:
+        camps = list(session.scalars(camp_stmt))
+        rows = session.execute(stmt).all()
+    out: dict[str, Any] = {}
+    for camp in camps:
+        definition = camp.definition or {}
+        out[camp.id] = {
+            "id": camp.id, "title": camp.title, "timezone": camp.timezone,
+            "priority": camp.priority, "period_start": camp.period_start,
+            "period_end": camp.period_end, "report_due": camp.report_due,
+            "report_to": definition.get("report_to"), "approved": camp.approved,
+            "approved_by": camp.approved_by, "approved_at": camp.approved_at,
+            "ever_approved": camp.approved_hash is not None or camp.approved_definition is not None,
+            "channels": {}, "total": _progress_bucket(),
+        }
+    for cid, channel, state, confirmation, count in rows:
+        entry = out.get(cid)
+        if entry is None:
+            continue
+        bucket = entry["channels"].setdefault(channel, _progress_bucket())
+        for target in (bucket, entry["total"]):
+            if state != CANCELLED:
+                target["planned"] += count
+            if state == SENT:
+                target["sent"] += count
+            elif state == FAILED:
+                target["failed"] += count
+            elif state == UNCONFIRMED:
+                target["unconfirmed"] += count
+            elif state == EXPIRED:
+                target["expired"] += count
+            elif state in (*OPEN_STATES, "claimed"):
+                target["open"] += count
+            if confirmation == "played":
+                target["confirmed"] += count
+    for entry in out.values():
+        order = ("facebook", "zalo", "led", "loudspeaker")
+        entry["channels"] = {c: entry["channels"][c] for c in
+                             sorted(entry["channels"], key=lambda c: (c not in order,
+                                                                      order.index(c) if c in order
+                                                                      else 0, c))}
+    return out
+
+
+def confirmation_grid(ledger: Ledger, campaign_id: str, *, units: list[str] | None = None,
+                      channel: str = "loudspeaker") -> dict[tuple[str, str], dict[str, int]]:
+    """Loudspeaker evidence per (unit, local day): counts of received / played / not_played /
+    none among posts that were due (not cancelled). Keys use the ISO local date.
+
+    Grouped by the UTC slot instant in SQL (covered by ``ix_posts_grid``) and folded into local
+    days here: a campaign has only a few slots a day, so this is a handful of rows per unit.
+    """
+    from zoneinfo import ZoneInfo
+
+    from schedules.models import CANCELLED
+
+    stmt = (select(Post.unit_id, Post.slot_at, Post.confirmation, Post.state, func.count())
+            .where(Post.campaign_id == campaign_id, Post.channel == channel))
+    if units is not None:
+        stmt = stmt.where(Post.unit_id.in_(units))
+    stmt = stmt.group_by(Post.unit_id, Post.slot_at, Post.confirmation, Post.state)
+    with ledger.session() as session:
+        zone_name = session.scalar(select(CampaignRow.timezone)
+                                   .where(CampaignRow.id == campaign_id)) or "Asia/Ho_Chi_Minh"
+        rows = session.execute(stmt).all()
+    zone = ZoneInfo(zone_name)
+    grid: dict[tuple[str, str], dict[str, int]] = {}
+    for unit_id, slot_at, confirmation, state, count in rows:
+        if state == CANCELLED:
+            continue
+        day = slot_at.astimezone(zone).date().isoformat()
+        cell = grid.setdefault((unit_id, day), {"received": 0, "played": 0, "not_played": 0,
+                                                "none": 0, "due": 0})
+        cell[confirmation or "none"] += count
+        cell["due"] += count
+    return grid
+
+
+def grid_units(ledger: Ledger, campaign_id: str, channel: str = "loudspeaker") -> list[str]:
+    """Units that have posts on ``channel`` in the campaign (the rows of the grid)."""
+    with ledger.session() as session:
+        return list(session.scalars(
+            select(Post.unit_id).where(Post.campaign_id == campaign_id, Post.channel == channel)
+            .group_by(Post.unit_id).order_by(Post.unit_id)))
+
+
+def upcoming(ledger: Ledger, now: datetime | None = None, *, days: int = 7,
+             campaign_id: str | None = None, limit: int = 200) -> dict[str, Any]:
+    """Open posts due in the next ``days``: counts per UTC slot instant and channel (the caller
+    folds them into local days), and the first ``limit`` posts in time order."""
+    from datetime import timedelta
+
+    now = now or utcnow()
+    end = now + timedelta(days=days)
+    where = [Post.state.in_(OPEN_STATES), Post.available_at >= now, Post.available_at < end]
+    if campaign_id:
+        where.append(Post.campaign_id == campaign_id)
+    with ledger.session() as session:
+        counts = session.execute(
+            select(Post.slot_at, Post.channel, func.count()).where(*where)
+            .group_by(Post.slot_at, Post.channel)).all()
+        posts = session.execute(
+            select(Post.id, Post.campaign_id, Post.message_id, Post.channel, Post.unit_id,
+                   Post.endpoint_id, Post.slot_at, Post.available_at, Post.state)
+            .where(*where).order_by(Post.available_at, Post.id).limit(limit)).all()
+    return {"counts": [(slot, channel, count) for slot, channel, count in counts],
+            "posts": [dict(r._mapping) for r in posts], "start": now, "end": end}
+
+
+def _log_stmt(flt: LogFilter) -> Any:
+    """The delivery log query shared by :func:`log_page` and :func:`iter_log` (same filters as
+    :func:`log_entries`, but the campaign filter avoids COALESCE so SQLite can keep using
+    the time index while it walks newest first)."""
+    from sqlalchemy import and_, or_
+
+    stmt = (select(LogEntry.id, LogEntry.at, LogEntry.event, LogEntry.campaign_id,
+                   LogEntry.post_id, LogEntry.endpoint_id, LogEntry.actor, LogEntry.detail,
+                   Post.unit_id, Post.channel, Post.key, Post.message_id,
+                   Post.campaign_id.label("post_campaign"),
+                   Post.endpoint_id.label("post_endpoint"))
+            .outerjoin(Post, Post.id == LogEntry.post_id))
+    if flt.campaign:
+        stmt = stmt.where(or_(LogEntry.campaign_id == flt.campaign,
+                              and_(LogEntry.campaign_id.is_(None),
+                                   Post.campaign_id == flt.campaign)))
+    if flt.unit:
+        stmt = stmt.where(Post.unit_id == flt.unit)
+    if flt.channel:
+        stmt = stmt.where(Post.channel == flt.channel)
+    if flt.event:
+        stmt = stmt.where(LogEntry.event == flt.event)
+    if flt.endpoint:
+        stmt = stmt.where(or_(LogEntry.endpoint_id == flt.endpoint,
+                              and_(LogEntry.endpoint_id.is_(None),
+                                   Post.endpoint_id == flt.endpoint)))
+    if flt.since:
+        stmt = stmt.where(LogEntry.at >= flt.since)
+    if flt.until:
+        stmt = stmt.where(LogEntry.at < flt.until)
+    return stmt
+
+
+def _log_row(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "at": row.at, "event": row.event,
+            "campaign": row.campaign_id or row.post_campaign, "post_id": row.post_id,
+            "post_key": row.key, "unit": row.unit_id, "channel": row.channel,
+            "message": row.message_id, "endpoint": row.endpoint_id or row.post_endpoint,
+            "actor": row.actor, "detail": row.detail or {}}
+
+
+def log_page(ledger: Ledger, flt: LogFilter, *, page: int = 1,
+             per_page: int = 100) -> tuple[list[dict[str, Any]], bool]:
+    """One page of the log, newest first, and whether a next page exists (no COUNT(*): on a
+    million rows the count alone would cost more than the page)."""
+    page = max(1, page)
+    stmt = (_log_stmt(flt).order_by(LogEntry.at.desc(), LogEntry.id.desc())
+            .offset((page - 1) * per_page).limit(per_page + 1))
+    with ledger.session() as session:
+        rows = [_log_row(r) for r in session.execute(stmt)]
+    return rows[:per_page], len(rows) > per_page
+
+
+def iter_log(ledger: Ledger, flt: LogFilter, *, batch: int = 5000,
+             oldest_first: bool = False) -> Iterator[dict[str, Any]]:
+    """Every matching log row, streamed in keyset batches (exports of the full log must not
+    hold a million dicts in memory nor keep one read transaction open for minutes)."""
+    from sqlalchemy import and_, or_
+
+    last: tuple[Any, int] | None = None
+    remaining = flt.limit
+    while True:
+        stmt = _log_stmt(flt)
+        if oldest_first:
+            stmt = stmt.order_by(LogEntry.at, LogEntry.id)
+            if last is not None:
+                stmt = stmt.where(or_(LogEntry.at > last[0],
+                                      and_(LogEntry.at == last[0], LogEntry.id > last[1])))
+        else:
+            stmt = stmt.order_by(LogEntry.at.desc(), LogEntry.id.desc())
+            if last is not None:
+                stmt = stmt.where(or_(LogEntry.at < last[0],
+                                      and_(LogEntry.at == last[0], LogEntry.id < last[1])))
+        size = batch if remaining is None else min(batch, remaining)
+        if size <= 0:
+            return
+        with ledger.session() as session:
+            rows = [_log_row(r) for r in session.execute(stmt.limit(size))]
+        yield from rows
+        if remaining is not None:
+            remaining -= len(rows)
+        if len(rows) < size:
+            return
+        last = (rows[-1]["at"], rows[-1]["id"])
+
+
+def post_detail(ledger: Ledger, post_id: int) -> dict[str, Any] | None:
+    """A post, its content, its campaign's title and zone, and its full history (oldest first)."""
+    from schedules.models import Content
+
+    with ledger.session() as session:
+        row = session.execute(
+            select(Post, Content.body, CampaignRow.title, CampaignRow.timezone)
+            .join(Content, Content.hash == Post.content_hash)
+            .join(CampaignRow, CampaignRow.id == Post.campaign_id)
+            .where(Post.id == post_id)).first()
+        if row is None:
+            return None
+        post, body, title, zone = row
+        history = session.execute(
+            select(LogEntry).where(LogEntry.post_id == post_id)
+            .order_by(LogEntry.at, LogEntry.id)).scalars().all()
+    data = {c.key: getattr(post, c.key) for c in Post.__table__.columns}
+    data.update(content=body, campaign_title=title, timezone=zone)
+    data["history"] = [{"id": e.id, "at": e.at, "event": e.event, "actor": e.actor,
+                        "detail": e.detail or {}} for e in history]
+    return data
+
+
+def problem_posts(ledger: Ledger, *, campaign_id: str | None = None,
+                  limit: int = 500) -> list[dict[str, Any]]:
+    """Failed and unconfirmed posts, newest problem first: the operator's work queue."""
+    from schedules.models import FAILED, UNCONFIRMED
+
+    stmt = (select(Post.id, Post.key, Post.campaign_id, Post.message_id, Post.channel,
+                   Post.unit_id, Post.endpoint_id, Post.slot_at, Post.state, Post.attempts,
+                   Post.last_error, Post.updated_at)
+            .where(Post.state.in_((FAILED, UNCONFIRMED))))
+    if campaign_id:
+        stmt = stmt.where(Post.campaign_id == campaign_id)
+    stmt = stmt.order_by(Post.updated_at.desc(), Post.id.desc()).limit(limit)
+    with ledger.session() as session:
+        return [dict(r._mapping) for r in session.execute(stmt)]
+
+
+def campaign_record(ledger: Ledger, campaign_id: str) -> dict[str, Any] | None:
+    """The campaign row as plain data (definition included) for pages and the report."""
+    with ledger.session() as session:
+        camp = session.get(CampaignRow, campaign_id)
+        if camp is None:
+            return None
+        return {c.key: getattr(camp, c.key) for c in CampaignRow.__table__.columns} | {
+            "approved": camp.approved}
+
+
+def delivery_summary(ledger: Ledger, campaign_id: str) -> dict[str, Any]:
+    """What the results report states: per channel and per unit, how many posts were planned,
+    sent, confirmed, with first and last delivery instants; and per unit the loudspeaker
+    broadcasts that were sent but never confirmed as played."""
+    from schedules.models import CANCELLED, SENT
+
+    with ledger.session() as session:
+        rows = session.execute(
+            select(Post.unit_id, Post.channel, Post.state, Post.confirmation, func.count(),
+                   func.min(Post.slot_at), func.max(Post.slot_at))
+            .where(Post.campaign_id == campaign_id)
+            .group_by(Post.unit_id, Post.channel, Post.state, Post.confirmation)).all()
+    by_channel: dict[str, dict[str, Any]] = {}
+    by_unit: dict[str, dict[str, dict[str, Any]]] = {}
+    for unit_id, channel, state, confirmation, count, first_at, last_at in rows:
+        for bucket in (by_channel.setdefault(channel, {}),
+                       by_unit.setdefault(unit_id, {}).setdefault(channel, {})):
+            for key in ("planned", "sent", "played", "not_played", "received", "failed",
+                        "unconfirmed", "expired"):
+                bucket.setdefault(key, 0)
+            bucket.setdefault("first", None)
+            bucket.setdefault("last", None)
+            if state == CANCELLED:
+                continue
+            bucket["planned"] += count
+            if state in ("failed", "unconfirmed", "expired"):
+                bucket[state] += count
+            if state == SENT:
+                bucket["sent"] += count
+                bucket["first"] = first_at if bucket["first"] is None else min(bucket["first"],
+                                                                                first_at)
+                bucket["last"] = last_at if bucket["last"] is None else max(bucket["last"],
+                                                                             last_at)
+            if confirmation in ("played", "not_played", "received"):
+                bucket[confirmation] += count
+    unconfirmed_units = {
+        unit: chans["loudspeaker"]["sent"] - chans["loudspeaker"]["played"]
+        for unit, chans in by_unit.items()
+        if "loudspeaker" in chans and chans["loudspeaker"]["sent"] > chans["loudspeaker"]["played"]
+    }
+    return {"by_channel": by_channel, "by_unit": by_unit, "unconfirmed_units": unconfirmed_units}
