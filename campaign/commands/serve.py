@@ -1,0 +1,65 @@
+"""``campaign serve``: the managers' web dashboard."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from campaign.commands._common import open_ledger, open_workspace, user_errors, workspace_option
+
+if TYPE_CHECKING:
+    from campaign.workspace import Workspace
+
+SESSION_SECRET_ENV = "CAMPAIGN_WEB_SECRET"
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Địa chỉ lắng nghe (0.0.0.0 để máy khác trong mạng nội bộ truy cập).")
+@click.option("--port", default=8080, show_default=True, type=int, help="Cổng.")
+@click.option("--https-only", is_flag=True,
+              help="Chỉ gửi cookie phiên qua HTTPS (khi chạy sau proxy có chứng chỉ).")
+@workspace_option
+@user_errors
+def command(host: str, port: int, https_only: bool, workspace: Path) -> None:
+    """Trang theo dõi tiến độ, xác nhận phát loa, nhật ký, xử lý bài lỗi và phê duyệt.
+
+    Khoá ký phiên đăng nhập lấy từ biến CAMPAIGN_WEB_SECRET (hoặc .env); nếu chưa đặt, một
+    khoá được tạo và lưu trong var/web-secret của thư mục làm việc.
+
+    \b
+    Ví dụ:
+      campaign user add lanhdao --role approver
+      campaign serve --port 8080
+    """
+    import uvicorn
+
+    from campaign.web import create_app
+
+    ws = open_workspace(workspace)
+    ledger = open_ledger(ws)
+    app = create_app(ws, ledger, secret=_secret(ws), https_only=https_only)
+    click.echo(f"Trang theo dõi: http://{host}:{port}/  (Ctrl+C để dừng)")
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+
+
+def _secret(ws: Workspace) -> str:
+    """A stable signing key: from the environment, else generated once into var/ (0600)."""
+    import secrets
+
+    value = os.environ.get(SESSION_SECRET_ENV) or ws.secrets._dotenv.get(  # noqa: SLF001
+        SESSION_SECRET_ENV)
+    if value:
+        return value
+    path = ws.var_dir / "web-secret"
+    if path.is_file():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(value)
+    return value

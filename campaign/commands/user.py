@@ -1,0 +1,80 @@
+"""``campaign user add|list``: dashboard accounts and their roles."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from campaign.commands._common import (
+    echo_json,
+    open_ledger,
+    open_workspace,
+    user_errors,
+    workspace_option,
+)
+
+
+@click.group("user")
+def command() -> None:
+    """Tài khoản đăng nhập trang theo dõi (web).
+
+    \b
+    Vai trò:
+      viewer, manager  xem
+      operator         xem, lập lịch, xử lý bài lỗi/chưa rõ kết quả, gửi lại
+      approver         xem, phê duyệt chiến dịch
+    """
+
+
+@command.command("add")
+@click.argument("name")
+@click.option("--role", required=True,
+              type=click.Choice(["viewer", "manager", "operator", "approver"]),
+              help="Vai trò của tài khoản.")
+@click.option("--full-name", default=None, help="Họ và tên (ghi vào nhật ký khi phê duyệt).")
+@click.option("--replace", is_flag=True, help="Đổi mật khẩu/vai trò nếu tài khoản đã có.")
+@click.option("--password-stdin", is_flag=True,
+              help="Đọc mật khẩu từ dòng đầu của đầu vào chuẩn (dùng trong kịch bản).")
+@workspace_option
+@user_errors
+def add(name: str, role: str, full_name: str | None, replace: bool, password_stdin: bool,
+        workspace: Path) -> None:
+    """Thêm tài khoản; mật khẩu được hỏi (không hiện) hoặc đọc từ đầu vào chuẩn.
+
+    \b
+    Ví dụ:
+      campaign user add lanhdao --role approver --full-name "Nguyễn Văn A"
+      echo "mat-khau-dai" | campaign user add vanhanh --role operator --password-stdin
+    """
+    from campaign.web.users import add_user
+
+    if password_stdin or not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại")
+    ws = open_workspace(workspace)
+    user = add_user(open_ledger(ws), name, role, password, full_name=full_name, replace=replace)
+    click.echo(f"Đã lưu tài khoản '{user.name}' (vai trò {user.role}).")
+
+
+@command.command("list")
+@click.option("--json", "as_json", is_flag=True, help="In dạng JSON.")
+@workspace_option
+@user_errors
+def list_(as_json: bool, workspace: Path) -> None:
+    """Liệt kê các tài khoản (không bao giờ in mật khẩu)."""
+    from campaign.web.users import ROLE_LABEL, list_users
+
+    ws = open_workspace(workspace)
+    users = list_users(open_ledger(ws))
+    if as_json:
+        echo_json([{**u, "created_at": str(u["created_at"])} for u in users])
+        return
+    if not users:
+        click.echo("Chưa có tài khoản nào. Thêm bằng: campaign user add TEN --role viewer")
+    for u in users:
+        state = "" if u["active"] else " (đã khoá)"
+        full = f" — {u['full_name']}" if u["full_name"] else ""
+        click.echo(f"{u['name']}{full}: {ROLE_LABEL.get(str(u['role']), u['role'])}{state}")
