@@ -241,7 +241,7 @@ def write_docx(data: ReportData, path: Path) -> Path:
     para(left, (data.parent or "").upper(), center=True, size=13, first=True)
     para(left, data.organisation.upper(), bold=True, center=True, size=13)
     para(left, data.number_symbol, center=True, size=13)
-    para(right, QUOC_HIEU, bold=True, center=True, size=13, first=True)
+    para(right, QUOC_HIEU, bold=True, center=True, size=12, first=True)
     para(right, TIEU_NGU, bold=True, center=True, size=14)
     para(right, data.place_date, italic=True, center=True, size=14)
 
