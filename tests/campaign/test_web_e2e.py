@@ -1,0 +1,159 @@
+"""End to end in a real browser: Debian's Chromium driven by Playwright against the real app
+served by uvicorn on a free local port. Log in, open each page, filter the log, resolve a post,
+export CSV and XLSX, take a screenshot."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+from openpyxl import load_workbook
+from playwright.sync_api import sync_playwright
+from sqlalchemy import select
+
+from campaign.web import create_app
+from schedules.models import LogEntry, Post
+from tests.campaign.test_web import EVIL, FB_KEY, NOW, PASSWORD, SECRET, populate, post_id
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    ws, ledger = populate(tmp_path_factory.mktemp("e2e") / "ws")
+    app = create_app(ws, ledger, secret=SECRET, clock=lambda: NOW)
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                            lifespan="off")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not srv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", ws, ledger
+    srv.should_exit = True
+    thread.join(timeout=10)
+    ledger.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert CHROMIUM.exists(), "Debian chromium is needed (apt-get install chromium)"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+def test_operator_journey_in_chromium(server, browser, tmp_path):
+    base, ws, ledger = server
+    context = browser.new_context(accept_downloads=True, locale="vi-VN",
+                                  viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    page.goto(f"{base}/log")
+    assert page.url.startswith(f"{base}/login?next=")  # anonymous: sent to the login page
+    page.fill("#name", "vanhanh")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/log")
+    cookie = next(c for c in context.cookies() if c["name"] == "campaign_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+
+    page.goto(base + "/")
+    heading = page.locator("section.campaign h2").first.inner_text()
+    assert EVIL in heading  # shown as text, never run
+    assert page.locator("section.campaign svg.bar").count() == 3
+    assert "còn 11 ngày" in page.locator("section.campaign").first.inner_text()
+    page.screenshot(path=str(tmp_path / "chien-dich.png"), full_page=True)
+
+    page.locator("section.campaign h2 a").first.click()
+    page.wait_for_url(f"{base}/campaigns/thu-nghiem")
+    page.click("text=Xác nhận phát loa theo phường/xã")
+    page.wait_for_url(f"{base}/campaigns/thu-nghiem/loa")
+    assert page.locator("table.grid tbody tr").count() == 3
+    assert page.locator("td.g-some").first.inner_text() == "1/2"
+
+    page.goto(f"{base}/calendar")
+    assert "29/04/2025 17:00" in page.locator("body").inner_text()
+
+    # filter the log with the form, as a person would
+    page.goto(f"{base}/log")
+    page.select_option("select[name=unit]", "tan-phong")
+    page.select_option("select[name=event]", "played")
+    page.click("#log-filter button[type=submit]")
+    page.wait_for_url("**/log?*")
+    rows = page.locator("#log tbody tr")
+    assert rows.count() == 1 and "Cán bộ Tân Phong" in rows.first.inner_text()
+    with page.expect_download() as download_info:
+        page.click("text=CSV")
+    csv_path = tmp_path / "nhat-ky.csv"
+    download_info.value.save_as(csv_path)
+    exported = list(csv.DictReader(io.StringIO(csv_path.read_text(encoding="utf-8-sig"))))
+    assert [(r["Sự kiện"], r["Đơn vị"]) for r in exported] == [("Đã phát", "Phường Tân Phong")]
+    with page.expect_download() as download_info:
+        page.click("text=XLSX")
+    xlsx_path = tmp_path / "nhat-ky.xlsx"
+    download_info.value.save_as(xlsx_path)
+    sheet = list(load_workbook(xlsx_path, read_only=True).active.values)
+    assert len(sheet) == 2 and sheet[1][1] == "Đã phát"
+
+    # the post's page: preview frames load as real PNGs, history is there
+    led = post_id(ledger, "thu-nghiem/led-tan-phong/2025-04-28T06:00/tin-a")
+    page.goto(f"{base}/posts/{led}")
+    image = page.locator(".preview img").first
+    image.wait_for()
+    assert page.evaluate("img => img.complete && img.naturalWidth", image.element_handle()) == 192
+    assert page.locator("#history tbody tr").count() == 2
+
+    # resolve the unconfirmed Facebook post from the queue
+    unknown = post_id(ledger, "thu-nghiem/fb-trung-tam/2025-04-29T08:00/tin-b")
+    page.goto(f"{base}/queue")
+    row = page.locator(f"#post-{unknown}")
+    assert "Chưa rõ kết quả" in row.inner_text()
+    row.locator("button", has_text="Đã lên trang").click()
+    page.wait_for_url(f"{base}/queue")
+    assert f"Bài #{unknown}: đã xử lý" in page.locator(".flash").inner_text()
+    assert page.locator(f"#post-{unknown}").count() == 0
+    assert page.locator(f"#post-{post_id(ledger, FB_KEY)}").count() == 1
+    page.screenshot(path=str(tmp_path / "hang-cho.png"), full_page=True)
+    with ledger.session() as s:
+        assert s.get(Post, unknown).state == "sent"
+        resolved = s.scalars(select(LogEntry).where(LogEntry.post_id == unknown,
+                                                    LogEntry.event == "resolved")).one()
+    assert resolved.actor == "vanhanh" and resolved.detail["outcome"] == "sent"
+
+    # an operator may look at the approval page but has no button to approve
+    page.goto(f"{base}/campaigns/thu-nghiem/approval")
+    assert page.locator("pre.diff .add").count() >= 1
+    assert page.locator("text=Phê duyệt nội dung này").count() == 0
+
+    assert dialogs == []  # no injected script ever ran
+    assert errors == []   # nothing blocked or broken in the console (CSP, missing files)
+    keep = os.environ.get("CAMPAIGN_SCREENSHOTS")  # to look at them after a run
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        for shot in tmp_path.glob("*.png"):
+            (Path(keep) / shot.name).write_bytes(shot.read_bytes())
+    context.close()
