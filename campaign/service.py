@@ -14,6 +14,7 @@ from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from campaign.bot import attach_to_service
 from campaign.runtime import make_dispatcher
 from campaign.workspace import Workspace
 from schedules.ledger import Ledger
@@ -23,7 +24,11 @@ logger = logging.getLogger("campaign.service")
 
 def serve_forever(ws: Workspace, ledger: Ledger, *, interval: float = 5.0,
                   stop: threading.Event | None = None) -> None:
-    """Deliver due posts every ``interval`` seconds until SIGTERM/SIGINT (or ``stop``)."""
+    """Deliver due posts every ``interval`` seconds until SIGTERM/SIGINT (or ``stop``).
+
+    With a Telegram bot configured, the ward-staff bot listens in a thread alongside and a
+    housekeeping job sends reminders (see :mod:`campaign.bot`).
+    """
     logging.basicConfig(level=logging.INFO,
                         format='{"at":"%(asctime)s","level":"%(levelname)s","msg":"%(message)s"}')
     dispatcher = make_dispatcher(ws, ledger)
@@ -45,6 +50,8 @@ def serve_forever(ws: Workspace, ledger: Ledger, *, interval: float = 5.0,
     scheduler.add_job(tick, "interval", seconds=interval, id="dispatch", max_instances=1,
                       coalesce=True, next_run_time=None)
 
+    stop_bot = attach_to_service(scheduler, ws, ledger)
+
     def shutdown(signum: int, _frame: Any) -> None:
         logger.info("signal %s: finishing the current pass, then stopping", signum)
         scheduler.shutdown(wait=True)
@@ -59,5 +66,7 @@ def serve_forever(ws: Workspace, ledger: Ledger, *, interval: float = 5.0,
     try:
         scheduler.start()
     finally:
+        if stop_bot is not None:
+            stop_bot()
         dispatcher.close()
         logger.info("service stopped")
