@@ -506,7 +506,8 @@ class WardBot:
                     await app.start()
                     await app.updater.start_polling(
                         timeout=int(self.poll_timeout), poll_interval=0.0,
-                        allowed_updates=["message", "callback_query"])
+                        allowed_updates=["message", "callback_query"],
+                        error_callback=self._polling_error)
             except InvalidToken as exc:
                 await _close(app)
                 error = ConfigError("Telegram từ chối mã bot (token). Hãy kiểm tra telegram.token.")
@@ -533,6 +534,17 @@ class WardBot:
                     reminders.cancel()
                 await _close(app)
             return
+
+    @staticmethod
+    def _polling_error(exc: Exception) -> None:
+        """Polling errors are retried by python-telegram-bot; say plainly what a conflict means."""
+        from telegram.error import Conflict
+
+        if isinstance(exc, Conflict):
+            logger.error("another process is polling with this bot token (is 'campaign bot' "
+                         "running beside 'campaign run'?): %s", exc)
+        else:
+            logger.warning("polling telegram failed (%s): %s", type(exc).__name__, exc)
 
     async def _remind_loop(self, stop: threading.Event) -> None:
         """Reminders for the foreground bot (the service runs them as an APScheduler job)."""
