@@ -242,10 +242,30 @@ def upcoming(ledger: Ledger, now: datetime | None = None, *, days: int = 7,
             "posts": [dict(r._mapping) for r in posts], "start": now, "end": end}
 
 
-def _log_stmt(flt: LogFilter) -> Any:
+def _campaign_log_bound(session: Any, campaign_id: str) -> datetime | None:
+    """The newest instant at which the campaign has a log row, for a campaign filter.
+
+    "claimed" rows carry no campaign id (only their post's), so a campaign filter must walk the
+    log newest first testing each row; for an old campaign that means skipping every newer row.
+    Every claim is followed by an outcome row that does carry the campaign id, or its post is
+    still claimed (its ``updated_at`` is the claim instant), so starting the walk at the later of
+    those two maxima loses nothing. Both come from an index (ix_log_campaign_at,
+    ix_posts_campaign).
+    """
+    from schedules.models import CLAIMED
+
+    tagged = session.scalar(select(func.max(LogEntry.at))
+                            .where(LogEntry.campaign_id == campaign_id))
+    in_flight = session.scalar(select(func.max(Post.updated_at))
+                               .where(Post.campaign_id == campaign_id, Post.state == CLAIMED))
+    found = [t for t in (tagged, in_flight) if t is not None]
+    return max(found) if found else None
+
+
+def _log_stmt(flt: LogFilter, upper: datetime | None = None) -> Any:
     """The delivery log query shared by :func:`log_page` and :func:`iter_log` (same filters as
-    :func:`log_entries`, but the campaign filter avoids COALESCE so SQLite can keep using
-    the time index while it walks newest first)."""
+    :func:`log_entries`, shaped for SQLite's planner on a big log: the campaign filter avoids
+    COALESCE and takes an upper time bound, see :func:`_campaign_log_bound`)."""
     from sqlalchemy import and_, or_
 
     stmt = (select(LogEntry.id, LogEntry.at, LogEntry.event, LogEntry.campaign_id,
@@ -255,13 +275,22 @@ def _log_stmt(flt: LogFilter) -> Any:
                    Post.endpoint_id.label("post_endpoint"))
             .outerjoin(Post, Post.id == LogEntry.post_id))
     if flt.campaign:
-        stmt = stmt.where(or_(LogEntry.campaign_id == flt.campaign,
-                              and_(LogEntry.campaign_id.is_(None),
-                                   Post.campaign_id == flt.campaign)))
+        # ``campaign_id || ''`` hides the column from the planner on purpose: without ANALYZE
+        # statistics (a centre's SQLite file never gets them) SQLite would fetch both halves of
+        # this OR through ix_log_campaign_at and sort them all; walking the log newest first
+        # from the campaign's bound finds a page in a few hundred rows (735 ms → a few ms).
+        tagged = LogEntry.campaign_id.op("||")("")
+        stmt = stmt.where(or_(tagged == flt.campaign,
+                              and_(tagged.is_(None), Post.campaign_id == flt.campaign)))
     if flt.unit:
         stmt = stmt.where(Post.unit_id == flt.unit)
-    if flt.channel:
+    if flt.channel and flt.unit:
         stmt = stmt.where(Post.channel == flt.channel)
+    elif flt.channel:
+        # A channel is a large share of the log: walk the log newest first and test each row's
+        # post. The COALESCE keeps SQLite from turning the outer join into a scan of every post
+        # followed by a sort of all their log rows (136 ms → 2 ms on a million rows).
+        stmt = stmt.where(func.coalesce(Post.channel, "") == flt.channel)
     if flt.event:
         stmt = stmt.where(LogEntry.event == flt.event)
     if flt.endpoint:
@@ -272,6 +301,8 @@ def _log_stmt(flt: LogFilter) -> Any:
         stmt = stmt.where(LogEntry.at >= flt.since)
     if flt.until:
         stmt = stmt.where(LogEntry.at < flt.until)
+    if upper is not None:
+        stmt = stmt.where(LogEntry.at <= upper)
     return stmt
 
 
@@ -288,9 +319,12 @@ def log_page(ledger: Ledger, flt: LogFilter, *, page: int = 1,
     """One page of the log, newest first, and whether a next page exists (no COUNT(*): on a
     million rows the count alone would cost more than the page)."""
     page = max(1, page)
-    stmt = (_log_stmt(flt).order_by(LogEntry.at.desc(), LogEntry.id.desc())
-            .offset((page - 1) * per_page).limit(per_page + 1))
     with ledger.session() as session:
+        upper = _campaign_log_bound(session, flt.campaign) if flt.campaign else None
+        if flt.campaign and upper is None:
+            return [], False
+        stmt = (_log_stmt(flt, upper).order_by(LogEntry.at.desc(), LogEntry.id.desc())
+                .offset((page - 1) * per_page).limit(per_page + 1))
         rows = [_log_row(r) for r in session.execute(stmt)]
     return rows[:per_page], len(rows) > per_page
 
@@ -303,8 +337,14 @@ def iter_log(ledger: Ledger, flt: LogFilter, *, batch: int = 5000,
 
     last: tuple[Any, int] | None = None
     remaining = flt.limit
+    upper = None
+    if flt.campaign:
+        with ledger.session() as session:
+            upper = _campaign_log_bound(session, flt.campaign)
+        if upper is None:
+            return
     while True:
-        stmt = _log_stmt(flt)
+        stmt = _log_stmt(flt, upper)
         if oldest_first:
             stmt = stmt.order_by(LogEntry.at, LogEntry.id)
             if last is not None:
@@ -418,3 +458,12 @@ def delivery_summary(ledger: Ledger, campaign_id: str) -> dict[str, Any]:
         if "loudspeaker" in chans and chans["loudspeaker"]["sent"] > chans["loudspeaker"]["played"]
     }
     return {"by_channel": by_channel, "by_unit": by_unit, "unconfirmed_units": unconfirmed_units}
+
+
+def campaign_titles(ledger: Ledger) -> list[tuple[str, str]]:
+    """(id, title) of every campaign, newest period first: for filter drop-downs, which must
+    not pay for a progress count over every post."""
+    with ledger.session() as session:
+        return [(r.id, r.title) for r in session.execute(
+            select(CampaignRow.id, CampaignRow.title)
+            .order_by(CampaignRow.period_start.desc(), CampaignRow.id))]

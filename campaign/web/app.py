@@ -64,6 +64,7 @@ CONFIRM_LABELS = [("played", "Đã phát"), ("received", "Đã nhận, chưa bá
                   ("not_played", "Không phát được"), ("none", "Chưa xác nhận")]
 GRID_UNITS_PER_PAGE = 40
 LOG_PER_PAGE = 100
+QUEUE_LIMIT = 200
 STATIC = Path(__file__).with_name("static")
 EXPORT_FIELDS = [("at", "Thời điểm"), ("event", "Sự kiện"), ("campaign", "Chiến dịch"),
                  ("post_id", "Bài"), ("unit", "Đơn vị"), ("channel", "Kênh"),
@@ -173,11 +174,18 @@ class Dashboard:
         return self.render(request, "index.html", campaigns=list(progress.values()),
                            today=today)
 
-    def _campaign(self, cid: str) -> dict[str, Any]:
-        progress = queries.campaign_progress(self.ledger, cid)
-        if cid not in progress:
+    def _campaign(self, cid: str, *, progress: bool = True) -> dict[str, Any]:
+        """The campaign's facts, with progress counts only when the page shows them (they
+        cost a pass over the campaign's posts)."""
+        if progress:
+            entry = queries.campaign_progress(self.ledger, cid).get(cid)
+        else:
+            record = queries.campaign_record(self.ledger, cid)
+            entry = None if record is None else {
+                **record, "report_to": (record["definition"] or {}).get("report_to"),
+                "ever_approved": record["approved_definition"] is not None}
+        if entry is None:
             raise HTTPException(404, f"Không có chiến dịch '{cid}'.")
-        entry = progress[cid]
         due = entry["report_due"]
         entry["days_left"] = (due - self.today()).days if due else None
         return entry
@@ -195,7 +203,7 @@ class Dashboard:
     async def grid(self, request: Request) -> Response:
         require(request, "read")
         cid = request.path_params["cid"]
-        entry = self._campaign(cid)
+        entry = self._campaign(cid, progress=False)
         all_units = queries.grid_units(self.ledger, cid)
         page = _int(request.query_params.get("page"), 1)
         pages = max(1, -(-len(all_units) // GRID_UNITS_PER_PAGE))
@@ -239,8 +247,7 @@ class Dashboard:
                            campaign=cid, campaigns=self._campaign_ids())
 
     def _campaign_ids(self) -> list[tuple[str, str]]:
-        return [(c["id"], c["title"]) for c in
-                queries.campaign_progress(self.ledger).values()]
+        return queries.campaign_titles(self.ledger)
 
     def _log_filter(self, request: Request) -> LogFilter:
         q = request.query_params
@@ -371,8 +378,8 @@ class Dashboard:
     async def queue(self, request: Request) -> Response:
         require(request, "read")
         cid = request.query_params.get("campaign") or None
-        posts = queries.problem_posts(self.ledger, campaign_id=cid)
-        return self.render(request, "queue.html", posts=posts, campaign=cid,
+        posts = queries.problem_posts(self.ledger, campaign_id=cid, limit=QUEUE_LIMIT)
+        return self.render(request, "queue.html", posts=posts, campaign=cid, limit=QUEUE_LIMIT,
                            campaigns=self._campaign_ids())
 
     async def resolve_post(self, request: Request) -> Response:
@@ -421,7 +428,7 @@ class Dashboard:
     async def approval(self, request: Request) -> Response:
         require(request, "read")
         cid = request.path_params["cid"]
-        entry = self._campaign(cid)
+        entry = self._campaign(cid, progress=False)
         diff = pending_diff(self.ledger, cid)
         return self.render(request, "approval.html", c=entry, diff=diff)
 
@@ -444,7 +451,9 @@ class Dashboard:
 
         cid = request.path_params["cid"]
         fmt = request.path_params["fmt"]
-        self._campaign(cid)
+        if fmt not in ("docx", "xlsx"):
+            raise HTTPException(404, "Chỉ có báo cáo dạng docx hoặc xlsx.")
+        self._campaign(cid, progress=False)
         data = build_report(self.ws, self.ledger, cid, today=self.today())
         handle = tempfile.NamedTemporaryFile(suffix=f".{fmt}", delete=False)  # noqa: SIM115
         handle.close()
