@@ -50,8 +50,10 @@ from channels.loudspeaker import (
 from schedules.ledger import Ledger, log
 from schedules.models import (
     CANCELLED,
+    CLAIMED,
     SENT,
     STATE_LABEL,
+    UNCONFIRMED,
     Content,
     LogEntry,
     Post,
@@ -89,6 +91,9 @@ REMIND_EVERY = 300.0
 BUTTON_CONFIRMATION = {"received": "received", "played": "played", "failed": "not_played"}
 """Button action (``channels.loudspeaker.ACTIONS``) → confirmation recorded in the ledger."""
 CONFIRMATION_LABEL = {"received": "Đã nhận", "played": "Đã phát", "not_played": "Không phát được"}
+PRESSABLE_STATES = (SENT, UNCONFIRMED, CLAIMED)
+"""A press proves the message reached the ward, so it counts even when the dispatcher has not
+recorded "sent" yet (claimed: mid-delivery) or never learnt the outcome (unconfirmed)."""
 STATUS_PREFIX = "s:"
 """``callback_data`` of the status button we draw after a press: ``s:<post_id>``."""
 WEEKDAY = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
@@ -320,7 +325,7 @@ class WardBot:
             return self._refuse("wrong_chat", press, post=post)
         if press.user_id not in station.users:
             return self._refuse("unknown_user", press, post=post)
-        if post.state != SENT:
+        if post.state not in PRESSABLE_STATES:
             return self._refuse("not_sent", press, post=post, extra={"state": post.state})
         confirmation = BUTTON_CONFIRMATION[action]
         now = self.clock()

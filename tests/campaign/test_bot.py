@@ -269,12 +269,16 @@ def test_strangers_are_refused_and_logged_and_nothing_is_recorded(
     api.press(OTHER_CHAT, 7, played, user_id=OTHER_OFFICER)  # a registered officer, wrong ward
     api.press(CHAT, message_id, "p:999999:played", user_id=OFFICER)
     api.press(CHAT, message_id, f"p:{post.id}:deleted", user_id=OFFICER)
-    answers = wait_for(lambda: len(api.called("answerCallbackQuery")) == 5
+    with book.session() as session:  # the 05:30 session expired before anything was sent
+        early = session.scalars(select(Post).where(Post.slot_at == local(5, 30))).one()
+    assert early.state == "expired"
+    api.press(CHAT, message_id, f"p:{early.id}:played", user_id=OFFICER)
+    answers = wait_for(lambda: len(api.called("answerCallbackQuery")) == 6
                        and api.called("answerCallbackQuery"))
 
     refused = log_rows(book, "refused")
     assert [r.detail["reason"] for r in refused] == [
-        "unknown_chat", "unknown_user", "wrong_chat", "unknown_post", "malformed"]
+        "unknown_chat", "unknown_user", "wrong_chat", "unknown_post", "malformed", "not_sent"]
     assert refused[0].actor == "telegram:222 Người lạ"
     assert refused[0].detail["chat_id"] == str(STRANGER_CHAT) and refused[0].post_id is None
     assert refused[1].detail["user_id"] == STRANGER
@@ -284,9 +288,10 @@ def test_strangers_are_refused_and_logged_and_nothing_is_recorded(
     texts = [a.fields["text"] for a in answers]
     assert "chưa được đăng ký" in texts[0] and "Bạn chưa được đăng ký" in texts[1]
     assert "không thuộc đài" in texts[2] and "Không tìm thấy" in texts[3]
-    assert "không hợp lệ" in texts[4]
+    assert "không hợp lệ" in texts[4] and "chưa được gửi" in texts[5]
+    assert refused[5].post_id == early.id and refused[5].detail["state"] == "expired"
 
-    for p in delivered.values():
+    for p in [*delivered.values(), early]:
         assert confirmation(book, p.id) is None
     assert not log_rows(book, "received", "played", "not_played")
     assert not api.called("editMessageReplyMarkup")
