@@ -45,3 +45,7 @@ def _discover() -> None:
 
 
 _discover()
+
+
+if __name__ == "__main__":
+    main()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import datetime
 
@@ -18,4 +19,5 @@ def make_dispatcher(ws: Workspace, ledger: Ledger, *, owner: str | None = None,
     context.now = clock
     return Dispatcher(ledger, directory.endpoints, context,
                       unit_names={u.id: u.name for u in directory.data.units},
-                      owner=owner, clock=clock, **kwargs)  # type: ignore[arg-type]
+                      owner=owner or os.environ.get("CAMPAIGN_OWNER"), clock=clock,
+                      **kwargs)  # type: ignore[arg-type]

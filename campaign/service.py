@@ -23,7 +23,7 @@ logger = logging.getLogger("campaign.service")
 
 
 def serve_forever(ws: Workspace, ledger: Ledger, *, interval: float = 5.0,
-                  stop: threading.Event | None = None) -> None:
+                  stop: threading.Event | None = None, **dispatcher_options: Any) -> None:
     """Deliver due posts every ``interval`` seconds until SIGTERM/SIGINT (or ``stop``).
 
     With a Telegram bot configured, the ward-staff bot listens in a thread alongside and a
@@ -31,7 +31,7 @@ def serve_forever(ws: Workspace, ledger: Ledger, *, interval: float = 5.0,
     """
     logging.basicConfig(level=logging.INFO,
                         format='{"at":"%(asctime)s","level":"%(levelname)s","msg":"%(message)s"}')
-    dispatcher = make_dispatcher(ws, ledger)
+    dispatcher = make_dispatcher(ws, ledger, **dispatcher_options)
     scheduler = BlockingScheduler(timezone="UTC")
     lock = threading.Lock()
 
@@ -48,12 +48,13 @@ def serve_forever(ws: Workspace, ledger: Ledger, *, interval: float = 5.0,
             lock.release()
 
     scheduler.add_job(tick, "interval", seconds=interval, id="dispatch", max_instances=1,
-                      coalesce=True, next_run_time=None)
+                      coalesce=True)
 
     stop_bot = attach_to_service(scheduler, ws, ledger)
 
     def shutdown(signum: int, _frame: Any) -> None:
-        logger.info("signal %s: finishing the current pass, then stopping", signum)
+        logger.info("signal %s: finishing the current post, releasing the rest", signum)
+        dispatcher.stopping = True
         scheduler.shutdown(wait=True)
 
     signal.signal(signal.SIGTERM, shutdown)

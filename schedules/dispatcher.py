@@ -115,6 +115,8 @@ class Dispatcher:
         self._adapters: dict[str, Adapter] = {}
         self._paused: dict[str, datetime] = {}
         self._buckets: dict[str, TokenBucket] = {}
+        self._reserved: dict[int, datetime] = {}
+        """Posts held back by our pacing, with the turn reserved for them."""
         self._platform_rates = dict(PLATFORM_RATES_PER_MINUTE if platform_rates is None
                                     else platform_rates)
         self.stopping = False
@@ -340,6 +342,9 @@ class Dispatcher:
         paused = self._paused.get(post.endpoint_id)
         if paused and paused > now:
             return paused
+        turn = self._reserved.pop(post.id, None)
+        if turn is not None and turn <= now:
+            return None  # its reserved turn has come
         endpoint = self.endpoints.get(post.endpoint_id)
         moment = now.timestamp()
         buckets = []
@@ -349,7 +354,10 @@ class Dispatcher:
         if kind in self._platform_rates:
             buckets.append(self._bucket(f"platform:{kind}", self._platform_rates[kind]))
         wait = max((b.take(moment) for b in buckets), default=0.0)
-        return now + timedelta(seconds=wait) if wait > 0 else None
+        if wait <= 0:
+            return None
+        self._reserved[post.id] = now + timedelta(seconds=wait)
+        return self._reserved[post.id]
 
     def _bucket(self, name: str, per_minute: float) -> TokenBucket:
         bucket = self._buckets.get(name)

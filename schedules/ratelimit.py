@@ -19,14 +19,16 @@ class TokenBucket:
             self.tokens = self.burst
 
     def take(self, now: float) -> float:
-        """Take one token; return 0 when granted, else the seconds until one is available."""
+        """Reserve one token: 0 if it is free now, else the seconds until the reserved one.
+
+        Reserving (the balance may go negative) gives each waiting post its own turn, so
+        posts held back together do not all wake at the same instant.
+        """
         if self.stamp is not None:
             self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
-            return 0.0
-        return (1.0 - self.tokens) / self.rate
+        self.tokens -= 1.0
+        return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
 
 
 PLATFORM_RATES_PER_MINUTE: dict[str, float] = {"facebook": 60.0, "zalo": 60.0}

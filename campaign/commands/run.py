@@ -23,14 +23,26 @@ from schedules.models import STATE_LABEL
 @click.option("--now", "now_text", default=None, metavar="THOI_DIEM",
               help="Giả lập đồng hồ (giờ địa phương, ví dụ '2025-03-03 08:00'); để kiểm thử.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@click.option("--interval", type=float, default=2.0, show_default=True,
+              help="Số giây giữa hai lượt kiểm tra bài đến giờ.")
+@click.option("--lease-seconds", type=float, default=300.0, show_default=True,
+              help="Thời hạn giữ một bài đang gửi; quá hạn (máy chết) thì máy khác xử lý.")
+@click.option("--batch", type=int, default=50, show_default=True,
+              help="Số bài nhận mỗi lần (nhỏ hơn khi nhiều máy cùng chạy).")
 @workspace_option
 @user_errors
-def command(once: bool, now_text: str | None, as_json: bool, workspace: Path) -> None:
+def command(once: bool, now_text: str | None, as_json: bool, interval: float,
+            lease_seconds: float, batch: int, workspace: Path) -> None:
     """Gửi các bài đã được duyệt khi đến giờ, qua bộ gửi của từng kênh, và ghi nhật ký.
+
+    Không có --once: chạy liên tục như một dịch vụ (dừng bằng Ctrl+C hoặc SIGTERM: bài đang
+    gửi được gửi xong, bài chưa bắt đầu được trả lại hàng chờ). Nhiều máy có thể cùng chạy
+    trên một cơ sở dữ liệu PostgreSQL chung (CAMPAIGN_DB): mỗi bài chỉ được gửi một lần.
 
     \b
     Ví dụ:
       campaign run --once
+      campaign run
     """
     ws = open_workspace(workspace)
     ledger = open_ledger(ws)
@@ -38,9 +50,9 @@ def command(once: bool, now_text: str | None, as_json: bool, workspace: Path) ->
     if not once:
         from campaign.service import serve_forever
 
-        serve_forever(ws, ledger)
+        serve_forever(ws, ledger, interval=interval, lease_seconds=lease_seconds, batch=batch)
         return
-    dispatcher = make_dispatcher(ws, ledger)
+    dispatcher = make_dispatcher(ws, ledger, lease_seconds=lease_seconds, batch=batch)
     try:
         summary = dispatcher.run_once(now=now)
     finally:

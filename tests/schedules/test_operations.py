@@ -108,8 +108,9 @@ def test_endpoint_pacing_releases_posts_without_counting_attempts(planned, ws):
 def test_token_bucket_math():
     bucket = TokenBucket(rate=0.5, burst=2)
     assert bucket.take(0.0) == 0.0 and bucket.take(0.0) == 0.0
-    assert bucket.take(0.0) == pytest.approx(2.0)
-    assert bucket.take(2.0) == 0.0
+    assert bucket.take(0.0) == pytest.approx(2.0)  # reserved: the next token, in 2 s
+    assert bucket.take(0.0) == pytest.approx(4.0)  # and the one after, in 4 s
+    assert bucket.take(8.0) == 0.0  # by then the reservations are paid back
 
 
 def _all(ledger):

@@ -1,0 +1,98 @@
+"""Several workers on one real PostgreSQL ledger: every post goes out exactly once."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from campaign.approval import approve
+from campaign.planner import apply_plan, build_plan, load_campaign
+from campaign.runtime import make_dispatcher
+from campaign.workspace import Workspace
+from schedules.ledger import Ledger
+from schedules.models import LogEntry, Post
+from tests.channels.fakes.graph_api import GraphAPI
+from tests.pgserver import postgres
+from tests.schedules.engine_fixtures import fb_workspace
+from tests.schedules.test_crash import make_due_now
+from tests.schedules.workers import (
+    sent_log_counts,
+    start_worker,
+    stop_worker,
+    story_is_consistent,
+    wait_until_settled,
+)
+
+
+@pytest.fixture(scope="module")
+def pg_url():
+    with postgres() as url:
+        yield url
+
+
+def fresh(pg_url: str) -> Ledger:
+    ledger = Ledger(pg_url)
+    with ledger.engine.begin() as conn:
+        conn.exec_driver_sql("TRUNCATE delivery_log, posts, contents, campaigns, tokens "
+                             "RESTART IDENTITY CASCADE")
+    return ledger
+
+
+def planned(tmp_path, api_base: str, pg_url: str, **kw) -> tuple[Workspace, Ledger]:
+    root = fb_workspace(tmp_path / "ws", api_base, db_url=pg_url, **kw)
+    ws = Workspace.open(root)
+    ledger = fresh(pg_url)
+    campaign = load_campaign(ws.campaigns_dir / "su-co.yaml", ws.directory)
+    apply_plan(ledger, build_plan(campaign, ws.directory), now=datetime(2025, 4, 1, tzinfo=UTC))
+    approve(ledger, campaign.id, "Lãnh đạo")
+    make_due_now(ledger)
+    return ws, ledger
+
+
+def test_concurrent_claims_skip_locked(tmp_path, pg_url):
+    with GraphAPI() as graph:
+        ws, ledger = planned(tmp_path, graph.api_base, pg_url, messages=30, leds=4)
+        claims: list[list[int]] = []
+        barrier = threading.Barrier(4)
+
+        def worker(n: int) -> None:
+            dispatcher = make_dispatcher(ws, ledger, owner=f"w{n}")
+            barrier.wait()
+            mine = []
+            while batch := dispatcher.claim(datetime.now(UTC), 5):
+                mine.extend(batch)
+            claims.append(mine)
+
+        threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        every = [pid for mine in claims for pid in mine]
+        with ledger.session() as s:
+            total = len(s.scalars(select(Post.id)).all())
+        assert len(every) == len(set(every)) == total
+        assert sum(1 for mine in claims if mine) >= 2
+        ledger.dispose()
+
+
+def test_three_workers_send_every_post_exactly_once(tmp_path, pg_url):
+    with GraphAPI() as graph:
+        graph.script("/feed", delay=0.05, times=10_000)
+        ws, ledger = planned(tmp_path, graph.api_base, pg_url, messages=45, leds=5)
+        workers = [start_worker(ws.root, owner=f"may-{n}", batch=2) for n in range(3)]
+        states = wait_until_settled(ledger, timeout=90)
+        errors = [stop_worker(w) for w in workers]
+        assert all("Traceback" not in e for e in errors), errors
+        assert set(states.values()) == {"sent"}
+        texts = [p["message"] for p in graph.posts.values()]
+        assert len(texts) == len(set(texts)) == 45
+        assert set(sent_log_counts(ledger).values()) == {1}
+        with ledger.session() as s:
+            owners = set(s.scalars(select(LogEntry.actor).where(LogEntry.event == "sent")))
+        assert len(owners) >= 2, owners  # the work really was shared
+        assert story_is_consistent(ledger) == []
+        ledger.dispose()
