@@ -1,0 +1,719 @@
+"""One contract, every adapter and every route: the promises of ``channels.base`` checked alike.
+
+Each adapter route is one :class:`Case` in :data:`CASES`: how to start its local platform fake,
+its documented ``directory.yaml`` entry, the content of a post, how to make each typed error
+happen, what its destination looks like (for idempotency) and which fake calls would publish
+something (for ``check()``). Adding a channel means adding one case; :func:`test_every_registered_adapter_has_a_case`
+fails until it is there.
+
+Promises checked through the public contract only (``registry``/``adapter_class``, ``Config``,
+``at_most_once``, ``deliver``, ``check``, ``close``, the typed errors, :class:`Receipt`):
+
+1. the registry knows every kind, and an unknown kind is a ConfigError in Vietnamese;
+2. ``Config`` refuses an unknown field and a secret written in clear where ``env:NAME`` is
+   required, and accepts the documented entry;
+3. ``deliver()`` returns evidence from the documented vocabulary, never "played";
+4. every error the adapter documents is raised with its type (rate limits with a positive
+   ``retry_after``);
+5. ``at_most_once`` is true exactly for public posting, and idempotent routes converge when the
+   same post is delivered twice;
+6. a recognisable secret placed in the environment never shows in a log line (DEBUG, including
+   urllib3/httpx/httpcore), ``str(exc)``, ``exc.as_detail()`` or ``Receipt.detail``;
+7. ``check()`` returns a dict and publishes nothing.
+
+Icecast is included: it reuses the real icecast2 started by the module-scoped ``icecast``
+fixture of ``test_loudspeaker.py`` (re-bound below, started only when an icecast case runs). A
+real server cannot be made to answer 429 or a platform refusal, so that route's documented
+errors here are the two it can produce on demand: a refused source password (auth) and a server
+that is not listening (transient).
+
+"Unwritable destination" is a regular file standing where a folder of the path must be: the
+tests may run as root, for whom permission bits do not stop a write.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from pydantic import ValidationError
+
+from channels.base import (
+    Adapter,
+    AdapterContext,
+    AuthError,
+    ChannelError,
+    ConfigError,
+    Delivery,
+    EndpointConfig,
+    PermanentError,
+    PermissionDeniedError,
+    RateLimitError,
+    Receipt,
+    TokenStore,
+    TransientError,
+    UnknownOutcomeError,
+    adapter_class,
+    adapter_kind,
+    registry,
+)
+from channels.secrets import SecretResolver
+from schedules.ledger import EncryptedTokenStore, Ledger, new_secret_key
+from tests.channels import test_loudspeaker as loudspeaker_tests
+from tests.channels.fakes.anthias import FakeAnthias
+from tests.channels.fakes.graph_api import GraphAPI, graph_error
+from tests.channels.fakes.telegram_api import TelegramAPI
+from tests.channels.fakes.zalo_api import ZaloAPI, zalo_error
+
+icecast = loudspeaker_tests.icecast
+"""The real icecast2 of the loudspeaker tests (module scope: started once, and only if used)."""
+
+SECRET = "SECRET-CONTRACT-TOKEN-123"
+REFRESH_SECRET = "SECRET-CONTRACT-REFRESH-456"
+BOT_TOKEN = f"123456:{SECRET}"
+ICE_PASSWORD = loudspeaker_tests.ICE_PASSWORD
+"""The source password the shared icecast2 was configured with."""
+EVIDENCE = frozenset({"posted", "pushed", "written", "sent", "streamed"})
+PUBLIC_POSTING = frozenset({"facebook", "zalo"})
+NO_SUCH_FIELD = "no_such_field_anywhere"
+NOW = datetime(2025, 3, 3, 1, 0, tzinfo=UTC)  # 08:00 in Việt Nam
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+CHAT = -100123
+RECORDING = "ban-tin.mp3"
+HTTP_LOGGERS = ("urllib3", "httpx", "httpcore", "telegram", "channels", "requests")
+
+
+# =========================================================================== harness
+@dataclass
+class Run:
+    """One case, started: its fake, workspace, endpoint entry and context, ready to script."""
+
+    case: Case
+    workspace: Path
+    fake: Any
+    address: str
+    raw: dict[str, Any]
+    context: AdapterContext
+    monkeypatch: pytest.MonkeyPatch
+    env_values: list[str] = field(default_factory=list)
+
+    def setenv(self, name: str, value: str) -> None:
+        self.monkeypatch.setenv(name, value)
+        self.env_values.append(value)
+
+    def adapter(self) -> Adapter:
+        cls = adapter_class(self.case.kind)
+        return cls(cls.Config.model_validate(self.raw), self.context)
+
+    def secrets(self) -> list[str]:
+        """Every secret this run put in the environment or the platform handed out."""
+        return [s for s in {*self.env_values, *self.case.issued(self)} if s]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """How to make ``deliver()`` fail with ``error`` (applied before the adapter is built)."""
+
+    name: str
+    error: type[ChannelError]
+    script: Callable[[Run], None]
+
+
+def _nothing(_run: Run) -> list[Any]:
+    return []
+
+
+@dataclass(frozen=True)
+class Case:
+    """Everything the contract tests need to know about one adapter route."""
+
+    id: str
+    kind: str
+    channel: str
+    evidence: str
+    content: Mapping[str, Any]
+    config: Callable[[str], dict[str, Any]]
+    """The documented endpoint entry, given the fake's address."""
+    errors: tuple[Scenario, ...]
+    state: Callable[[Run], Any]
+    """What the destination holds now (files, posts, assets, messages)."""
+    publishing: Callable[[Run], list[Any]] = _nothing
+    """Calls the fake received that publish or change something visible."""
+    start: Callable[[pytest.FixtureRequest], AbstractContextManager[tuple[Any, str]]] = (
+        lambda _request: _no_fake())
+    env: Mapping[str, str] = field(default_factory=lambda: {"CONTRACT_TOKEN": SECRET})
+    literal_secret: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    """The valid entry with a secret written in clear (None: the entry holds no secret)."""
+    telegram: Callable[[str], dict[str, Any]] | None = None
+    issued: Callable[[Run], list[str]] = _nothing
+    """Secrets the platform issues at run time (rotated tokens)."""
+    tokens: Callable[[Path], TokenStore] | None = None
+    timeout: float = 0.5
+
+    @property
+    def at_most_once(self) -> bool:
+        return self.kind in PUBLIC_POSTING
+
+
+@contextmanager
+def _no_fake() -> Iterator[tuple[Any, str]]:
+    yield None, ""
+
+
+@contextmanager
+def running(case: Case, request: pytest.FixtureRequest, tmp_path: Path,
+            monkeypatch: pytest.MonkeyPatch, recording: Path) -> Iterator[Run]:
+    """Start the case's fake and give a workspace, context and endpoint entry for it."""
+    media = tmp_path / "media"
+    media.mkdir()
+    shutil.copy(recording, media / RECORDING)
+    with case.start(request) as (fake, address):
+        context = AdapterContext(
+            secrets=SecretResolver({}), workspace=tmp_path, media_dir=media,
+            var_dir=tmp_path / "var", timeout=case.timeout, now=lambda: NOW,
+            telegram=case.telegram(address) if case.telegram else {})
+        if case.tokens is not None:
+            context.tokens = case.tokens(tmp_path)
+        run = Run(case, tmp_path, fake, address, case.config(address), context, monkeypatch)
+        for name, value in case.env.items():
+            run.setenv(name, value)
+        yield run
+
+
+def delivery(case: Case, post_id: int = 7) -> Delivery:
+    return Delivery(
+        post_id=post_id, post_key=f"nq57:m1:{case.id}:2025-03-03", campaign_id="nq57",
+        campaign_title="Nghị quyết 57", message_id="m1", channel=case.channel,
+        priority="normal", content=dict(case.content), due_at=NOW, local_due=NOW.astimezone(VN),
+        expires_at=NOW + timedelta(days=7), unit_id="tan-phong", unit_name="Phường Tân Phong")
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def files_under(rel: str) -> Callable[[Run], dict[str, bytes]]:
+    def state(run: Run) -> dict[str, bytes]:
+        root = run.workspace / rel
+        if not root.is_dir():
+            return {}
+        return {str(p.relative_to(root)): p.read_bytes()
+                for p in sorted(root.rglob("*")) if p.is_file()}
+
+    return state
+
+
+def blocked(rel: str) -> Callable[[Run], None]:
+    """A regular file where a folder of the destination path must be."""
+
+    def script(run: Run) -> None:
+        path = run.workspace / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("not a folder", encoding="utf-8")
+
+    return script
+
+
+def unwritable(rel: str) -> Scenario:
+    return Scenario("unwritable", TransientError, blocked(rel))
+
+
+# =========================================================================== cases
+# ---------------------------------------------------------------- outbox
+OUTBOX = Case(
+    id="outbox", kind="outbox", channel="facebook", evidence="written",
+    content={"title": "Nghị quyết 57", "text": "Nội dung tuyên truyền."},
+    config=lambda _address: {"id": "outbox-tan-phong", "channel": "facebook",
+                             "unit": "tan-phong", "deliver": {"via": "outbox",
+                                                              "path": "outbox"}},
+    errors=(unwritable("outbox"),),
+    state=files_under("outbox"),
+)
+
+
+# ---------------------------------------------------------------- facebook
+@contextmanager
+def graph_api(_request: pytest.FixtureRequest) -> Iterator[tuple[GraphAPI, str]]:
+    with GraphAPI(page_token=SECRET) as fake:
+        yield fake, fake.api_base
+
+
+def graph_fault(code: int, status: int = 400) -> Callable[[Run], None]:
+    """Graph's error body, echoing the token the way a careless platform message might."""
+    return lambda run: run.fake.script(
+        "/feed", status=status, body=graph_error(code, f"(#{code}) failure for token {SECRET}"))
+
+
+FACEBOOK = Case(
+    id="facebook", kind="facebook", channel="facebook", evidence="posted",
+    content={"title": "Nghị quyết 57", "text": "Nội dung tuyên truyền."},
+    config=lambda address: {"id": "fb-tan-phong", "channel": "facebook", "unit": "tan-phong",
+                            "page_id": "1029384756", "token": "env:CONTRACT_TOKEN",
+                            "api_base": address or "https://graph.facebook.com/v25.0"},
+    literal_secret=lambda raw: {**raw, "token": SECRET},
+    start=graph_api,
+    errors=(
+        Scenario("auth", AuthError, graph_fault(190)),
+        Scenario("rate_limit", RateLimitError, graph_fault(4)),
+        Scenario("transient", TransientError, graph_fault(2, status=500)),
+        Scenario("permanent", PermanentError, graph_fault(506)),
+        Scenario("permission", PermissionDeniedError, graph_fault(10)),
+        Scenario("unknown", UnknownOutcomeError, lambda run: run.fake.script("/feed", drop=True)),
+    ),
+    state=lambda run: (dict(run.fake.posts), dict(run.fake.photos)),
+    publishing=lambda run: [(r.method, r.path) for r in run.fake.requests if r.method != "GET"],
+)
+
+
+# ---------------------------------------------------------------- zalo
+@contextmanager
+def zalo_api(_request: pytest.FixtureRequest) -> Iterator[tuple[ZaloAPI, str]]:
+    with ZaloAPI(secret_key=SECRET, refresh_token=REFRESH_SECRET) as fake:
+        yield fake, fake.base
+
+
+def zalo_fault(code: int) -> Callable[[Run], None]:
+    return lambda run: run.fake.script(
+        "/article/create", status=200, body=zalo_error(code, f"Lỗi {code} secret_key {SECRET}"))
+
+
+def durable_tokens(tmp_path: Path) -> TokenStore:
+    """The ledger's encrypted store: with it, Zalo's check() really talks to the platform."""
+    return EncryptedTokenStore(Ledger(f"sqlite:///{tmp_path / 'ledger.db'}"),
+                               key=new_secret_key())
+
+
+ZALO_PUBLISHING = ("/article/create", "/article/verify", "/oa/upload/image", "/message/promotion")
+
+ZALO = Case(
+    id="zalo", kind="zalo", channel="zalo", evidence="posted",
+    content={"title": "Nghị quyết 57", "text": "Đoạn một.\n\nĐoạn hai."},
+    config=lambda address: {"id": "zalo-tan-phong", "channel": "zalo", "unit": "tan-phong",
+                            "oa_id": "579745863508352884", "app_id": "4433221100",
+                            "secret_key": "env:CONTRACT_TOKEN",
+                            "refresh_token": "env:CONTRACT_REFRESH",
+                            **({"api_base": address, "oauth_base": address} if address else {})},
+    literal_secret=lambda raw: {**raw, "secret_key": SECRET},
+    start=zalo_api,
+    env={"CONTRACT_TOKEN": SECRET, "CONTRACT_REFRESH": REFRESH_SECRET},
+    tokens=durable_tokens,
+    issued=lambda run: [run.fake.refresh_token, *run.fake.access_tokens],
+    errors=(
+        Scenario("auth", AuthError, zalo_fault(-216)),
+        Scenario("rate_limit", RateLimitError, zalo_fault(-32)),
+        Scenario("transient", TransientError, lambda run: run.fake.script(
+            "/v4/oa/access_token", status=503, raw=b"<html>Service Unavailable</html>")),
+        Scenario("permanent", PermanentError, zalo_fault(-201)),
+        Scenario("unknown", UnknownOutcomeError,
+                 lambda run: run.fake.script("/article/create", drop=True)),
+    ),
+    state=lambda run: dict(run.fake.articles),
+    publishing=lambda run: [r.path for r in run.fake.requests
+                            if r.path.endswith(ZALO_PUBLISHING)],
+)
+
+
+# ---------------------------------------------------------------- led
+LED_CONTENT = {"title": "Khẩu hiệu", "slogans": ["ĐOÀN KẾT XÂY DỰNG"], "dwell": 8}
+
+LED_FOLDER = Case(
+    id="led-folder", kind="led", channel="led", evidence="written", content=LED_CONTENT,
+    config=lambda _address: {"id": "led-tan-phong", "channel": "led", "unit": "tan-phong",
+                             "size": "192x96",
+                             "deliver": {"via": "folder", "path": "var/led/tan-phong"}},
+    errors=(unwritable("var/led"),),
+    state=files_under("var/led/tan-phong"),
+)
+
+
+@contextmanager
+def anthias_player(_request: pytest.FixtureRequest) -> Iterator[tuple[FakeAnthias, str]]:
+    with FakeAnthias(password=SECRET) as fake:
+        yield fake, fake.api_base
+
+
+def anthias_fault(status: int, **kw: Any) -> Callable[[Run], None]:
+    return lambda run: run.fake.fail("/api/v2/file_asset", status, **kw)
+
+
+LED_ANTHIAS = Case(
+    id="led-anthias", kind="led", channel="led", evidence="pushed", content=LED_CONTENT,
+    config=lambda address: {"id": "led-tan-phong", "channel": "led", "unit": "tan-phong",
+                            "size": "192x96", "deliver": {"via": "anthias"},
+                            "api_base": address or "http://10.0.0.5", "username": "admin",
+                            "password": "env:CONTRACT_TOKEN"},
+    literal_secret=lambda raw: {**raw, "password": SECRET},
+    start=anthias_player,
+    errors=(
+        Scenario("auth", AuthError, anthias_fault(401)),
+        Scenario("rate_limit", RateLimitError, anthias_fault(429, headers={"Retry-After": "42"})),
+        Scenario("transient", TransientError, anthias_fault(503)),
+        Scenario("permanent", PermanentError, anthias_fault(400)),
+        # the player creates the asset but answers after the client's timeout
+        Scenario("unknown", UnknownOutcomeError, lambda run: run.fake.fail(
+            "/api/v2/assets", 201, method="POST", delay=0.8, apply=True)),
+    ),
+    state=lambda run: (sorted((a["name"], a["uri"], a["duration"], a["start_date"],
+                               a["end_date"]) for a in run.fake.assets.values()),
+                       sorted(run.fake.files)),
+    publishing=lambda run: [(c.method, c.path) for c in run.fake.calls if c.method != "GET"],
+)
+
+
+# ---------------------------------------------------------------- loudspeaker
+SPEAKER_CONTENT = {"title": "Tổng vệ sinh", "audio": RECORDING,
+                   "script": "Kính thưa bà con, sáng mai phường tổ chức tổng vệ sinh."}
+
+
+def speaker_config(deliver: dict[str, Any]) -> dict[str, Any]:
+    return {"id": "loa-tan-phong", "channel": "loudspeaker", "unit": "tan-phong",
+            "slots": ["05:30", "17:00"], "slot_minutes": 15, "deliver": deliver}
+
+
+SPEAKER_FOLDER = Case(
+    id="loudspeaker-folder", kind="loudspeaker", channel="loudspeaker", evidence="written",
+    content=SPEAKER_CONTENT,
+    config=lambda _address: speaker_config({"via": "folder", "path": "var/loa/tan-phong"}),
+    errors=(unwritable("var/loa"),),
+    state=files_under("var/loa/tan-phong"),
+)
+
+
+@contextmanager
+def icecast_server(request: pytest.FixtureRequest) -> Iterator[tuple[int, str]]:
+    port = request.getfixturevalue("icecast")
+    yield port, f"http://127.0.0.1:{port}/contract.mp3"
+
+
+def icecast_sources(run: Run) -> list[str]:
+    """Mounts that still have a source once the server has noticed finished streams.
+
+    A stream leaves nothing behind, so after a delivery this settles to no source at all: the
+    idempotency check can only show that nothing lingers (a repeat is still heard twice)."""
+    deadline = time.monotonic() + 5.0
+    while True:
+        sources = loudspeaker_tests.icecast_status(run.fake).get("source") or []
+        mounts = sorted(s["listenurl"] for s in (
+            sources if isinstance(sources, list) else [sources]))
+        if not mounts or time.monotonic() > deadline:
+            return mounts
+        time.sleep(0.05)
+
+
+SPEAKER_ICECAST = Case(
+    id="loudspeaker-icecast", kind="loudspeaker", channel="loudspeaker", evidence="streamed",
+    content=SPEAKER_CONTENT,
+    config=lambda address: speaker_config({
+        "via": "icecast", "url": address or "http://10.0.0.9:8000/loa.mp3",
+        "password": "env:CONTRACT_TOKEN"}),
+    literal_secret=lambda raw: {**raw, "deliver": {**raw["deliver"], "password": SECRET}},
+    start=icecast_server,
+    env={"CONTRACT_TOKEN": ICE_PASSWORD},
+    timeout=5.0,
+    errors=(
+        # the environment now holds the recognisable secret, which is the wrong password
+        Scenario("auth", AuthError, lambda run: run.setenv("CONTRACT_TOKEN", SECRET)),
+        Scenario("transient", TransientError, lambda run: run.raw.update(deliver={
+            **run.raw["deliver"], "url": f"http://127.0.0.1:{closed_port()}/contract.mp3"})),
+    ),
+    state=icecast_sources,
+)
+
+
+@contextmanager
+def bot_api(_request: pytest.FixtureRequest) -> Iterator[tuple[TelegramAPI, str]]:
+    with TelegramAPI(BOT_TOKEN, chats={CHAT: "Loa phường Tân Phong"}) as fake:
+        yield fake, fake.base
+
+
+def telegram_fault(status: int, description: str, **kw: Any) -> Callable[[Run], None]:
+    return lambda run: run.fake.fail("sendAudio", status, f"{description} ({SECRET})", **kw)
+
+
+def telegram_elsewhere(run: Run) -> None:
+    run.context.telegram = {"api_base": f"http://127.0.0.1:{closed_port()}",
+                            "token": "env:CONTRACT_TOKEN"}
+
+
+SPEAKER_TELEGRAM = Case(
+    id="loudspeaker-telegram", kind="loudspeaker", channel="loudspeaker", evidence="sent",
+    content=SPEAKER_CONTENT,
+    config=lambda _address: speaker_config({"via": "telegram", "chat_id": CHAT,
+                                            "users": [5001]}),
+    telegram=lambda address: {"api_base": address, "token": "env:CONTRACT_TOKEN"},
+    start=bot_api,
+    env={"CONTRACT_TOKEN": BOT_TOKEN},
+    timeout=5.0,
+    errors=(
+        Scenario("auth", AuthError, telegram_fault(401, "Unauthorized")),
+        Scenario("rate_limit", RateLimitError,
+                 telegram_fault(429, "Too Many Requests: retry after 17", retry_after=17)),
+        Scenario("transient", TransientError, telegram_elsewhere),
+        Scenario("permanent", PermanentError,
+                 telegram_fault(400, "Bad Request: wrong file identifier")),
+        Scenario("permission", PermissionDeniedError,
+                 telegram_fault(403, "Forbidden: bot was blocked by the user")),
+        Scenario("unknown", UnknownOutcomeError, telegram_fault(502, "Bad Gateway")),
+    ),
+    state=lambda run: [(c.method, c.fields.get("text") or c.fields.get("caption"))
+                       for c in run.fake.calls if c.method.startswith("send")],
+    publishing=lambda run: [c.method for c in run.fake.calls if c.method.startswith("send")],
+)
+
+
+CASES: tuple[Case, ...] = (OUTBOX, FACEBOOK, ZALO, LED_FOLDER, LED_ANTHIAS, SPEAKER_FOLDER,
+                           SPEAKER_ICECAST, SPEAKER_TELEGRAM)
+IDS = [case.id for case in CASES]
+ERROR_CASES = [pytest.param(case, scenario, id=f"{case.id}-{scenario.name}")
+               for case in CASES for scenario in case.errors]
+IDEMPOTENT = [pytest.param(case, id=case.id) for case in CASES if not case.at_most_once]
+
+
+# =========================================================================== helpers
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A one-second recorded bulletin: loudspeaker cases skip speech synthesis with it."""
+    path = tmp_path_factory.mktemp("media") / RECORDING
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=1",
+                    "-c:a", "libmp3lame", str(path)], check=True)
+    return path
+
+
+@pytest.fixture
+def logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """Capture everything at DEBUG, including HTTP client loggers someone may have quietened."""
+    caplog.set_level(logging.DEBUG)
+    for name in HTTP_LOGGERS:
+        caplog.set_level(logging.DEBUG, logger=name)
+    return caplog
+
+
+@pytest.fixture
+def start(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+          recording: Path) -> Callable[[Case], AbstractContextManager[Run]]:
+    return lambda case: running(case, request, tmp_path, monkeypatch, recording)
+
+
+def leaks(run: Run, texts: Mapping[str, str]) -> list[str]:
+    """Where (which text) each secret of the run shows up."""
+    return [f"{where}: …{text[max(0, text.find(secret) - 80):text.find(secret) + 40]}…"
+            for secret in run.secrets() for where, text in texts.items() if secret in text]
+
+
+def assert_no_secret(run: Run, logs: pytest.LogCaptureFixture, *,
+                     exc: ChannelError | None = None, receipt: Receipt | None = None,
+                     result: Any = None) -> None:
+    texts: dict[str, str] = {f"log {r.name}": r.getMessage() for r in logs.records}
+    texts["log text (with tracebacks)"] = logs.text
+    if exc is not None:
+        texts.update({
+            "str(exc)": str(exc), "repr(exc)": repr(exc),
+            "exc.as_detail()": json.dumps(exc.as_detail(), ensure_ascii=False, default=str),
+            "exc.platform_message": str(exc.platform_message or "")})
+    if receipt is not None:
+        texts["receipt.detail"] = json.dumps(receipt.detail, ensure_ascii=False, default=str)
+        texts["receipt.external_id"] = str(receipt.external_id or "")
+    if result is not None:
+        texts["check()"] = json.dumps(result, ensure_ascii=False, default=str)
+    found = leaks(run, texts)
+    assert not found, f"{run.case.id}: a secret leaked:\n" + "\n".join(found)
+
+
+def deliver_error(adapter: Adapter, post: Delivery) -> ChannelError:
+    try:
+        receipt = adapter.deliver(post)
+    except ChannelError as exc:
+        return exc
+    except Exception as exc:  # noqa: BLE001 - reported as a contract violation below
+        pytest.fail(f"deliver() raised an untyped {type(exc).__name__}: {exc}")
+    finally:
+        adapter.close()
+    pytest.fail(f"deliver() succeeded ({receipt}) where a typed error was expected")
+
+
+def shown_to_operator(exc: ValidationError) -> str:
+    """The messages campaign.yamlsrc turns a ValidationError into (not pydantic's own repr,
+    which quotes the input value)."""
+    return "\n".join(str((err.get("ctx") or {}).get("error") or err["msg"])
+                     for err in exc.errors(include_url=False))
+
+
+def mentions(value: Any, word: str) -> bool:
+    """True if ``word`` is a key or a string value anywhere in ``value``."""
+    if isinstance(value, Mapping):
+        return any(k == word or mentions(v, word) for k, v in value.items())
+    if isinstance(value, list | tuple | set):
+        return any(mentions(v, word) for v in value)
+    return value == word
+
+
+# =========================================================================== 1. registry
+def test_every_registered_adapter_has_a_case() -> None:
+    assert set(registry()) == {case.kind for case in CASES}, (
+        "every registered adapter kind needs a Case in test_contract.CASES, and every Case a "
+        "registered adapter")
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_registry_resolves_the_kind(case: Case) -> None:
+    cls = adapter_class(case.kind)
+    assert cls is registry()[case.kind]
+    assert issubclass(cls, Adapter) and cls.kind == case.kind
+    assert issubclass(cls.Config, EndpointConfig)
+
+
+def test_unknown_kind_is_a_config_error_in_vietnamese() -> None:
+    with pytest.raises(ConfigError) as info:
+        adapter_class("fax")
+    message = str(info.value)
+    assert "Không có kênh gửi 'fax'" in message and "Các kênh có sẵn" in message
+    for kind in registry():
+        assert kind in message
+
+
+# =========================================================================== 2. config
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_config_accepts_the_documented_entry(case: Case, tmp_path: Path) -> None:
+    cls = adapter_class(case.kind)
+    config = cls.Config.model_validate(case.config(""))
+    assert adapter_kind(config.channel, config.via) == case.kind, (
+        "the dispatcher would route this entry to another adapter")
+    context = AdapterContext(secrets=SecretResolver({}, environ={}), workspace=tmp_path,
+                             media_dir=tmp_path, var_dir=tmp_path)
+    cls(config, context).close()  # building and closing an adapter touches no secret
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_config_refuses_an_unknown_field(case: Case) -> None:
+    cls = adapter_class(case.kind)
+    raw = {**case.config(""), NO_SUCH_FIELD: "x"}
+    try:
+        cls.Config.model_validate(raw)
+    except ValidationError as exc:
+        assert NO_SUCH_FIELD in str(exc)
+    else:
+        pytest.fail(f"{case.id}: {cls.Config.__name__} accepted the field '{NO_SUCH_FIELD}', "
+                    "which no adapter knows; a typo in directory.yaml would pass unnoticed")
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.literal_secret], ids=lambda c: c.id)
+def test_config_refuses_a_secret_written_in_clear(case: Case) -> None:
+    cls = adapter_class(case.kind)
+    assert case.literal_secret is not None
+    raw = case.literal_secret(case.config(""))
+    try:
+        cls.Config.model_validate(raw)
+    except ValidationError as exc:
+        shown = shown_to_operator(exc)  # what `campaign` prints for a directory.yaml problem
+        assert "env:" in shown, f"the refusal should say how to write the reference: {shown}"
+        assert SECRET not in shown, "the refusal repeats the secret it refused"
+    else:
+        pytest.fail(f"{case.id}: {cls.Config.__name__} accepted a secret written in clear "
+                    "instead of an env:NAME reference (it would only fail at delivery time)")
+
+
+# =========================================================================== 3. success
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_deliver_returns_documented_evidence(case: Case, start: Any,
+                                            logs: pytest.LogCaptureFixture) -> None:
+    with start(case) as run:
+        adapter = run.adapter()
+        try:
+            receipt = adapter.deliver(delivery(case))
+        finally:
+            adapter.close()
+        assert isinstance(receipt, Receipt)
+        assert receipt.evidence in EVIDENCE, f"evidence {receipt.evidence!r} is not documented"
+        assert receipt.evidence == case.evidence
+        assert receipt.evidence != "played" and not mentions(receipt.detail, "played"), (
+            "only a player's own report may claim 'played'")
+        assert_no_secret(run, logs, receipt=receipt)
+
+
+# =========================================================================== 4 + 6. errors
+@pytest.mark.parametrize(("case", "scenario"), ERROR_CASES)
+def test_deliver_raises_the_documented_error(case: Case, scenario: Scenario, start: Any,
+                                             logs: pytest.LogCaptureFixture) -> None:
+    with start(case) as run:
+        scenario.script(run)
+        exc = deliver_error(run.adapter(), delivery(case))
+        assert type(exc) is scenario.error, (
+            f"{case.id} {scenario.name}: expected {scenario.error.__name__}, got "
+            f"{type(exc).__name__}: {exc}")
+        assert exc.message.strip()
+        if isinstance(exc, RateLimitError):
+            assert exc.retry_after > 0
+        assert_no_secret(run, logs, exc=exc)
+
+
+# =========================================================================== 5. idempotency
+def test_at_most_once_exactly_for_public_posting() -> None:
+    flagged = {kind for kind, cls in registry().items() if cls.at_most_once}
+    assert flagged == set(PUBLIC_POSTING)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_at_most_once_flag(case: Case) -> None:
+    assert adapter_class(case.kind).at_most_once is case.at_most_once
+
+
+@pytest.mark.parametrize("case", IDEMPOTENT)
+def test_delivering_twice_leaves_the_same_state(case: Case, start: Any,
+                                                logs: pytest.LogCaptureFixture) -> None:
+    with start(case) as run:
+        first = run.adapter()
+        try:
+            first.deliver(delivery(case))
+        finally:
+            first.close()
+        once = case.state(run)
+        second = run.adapter()  # a retry may come from a new process: no memory shared
+        try:
+            second.deliver(delivery(case))
+        finally:
+            second.close()
+        twice = case.state(run)
+        assert twice == once, (
+            f"{case.id} is not at-most-once, so the engine retries it, but delivering the same "
+            f"post twice changed the destination:\nonce:  {once!r:.600}\ntwice: {twice!r:.600}")
+        assert_no_secret(run, logs)
+
+
+# =========================================================================== 7. check
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_check_publishes_nothing(case: Case, start: Any,
+                                 logs: pytest.LogCaptureFixture) -> None:
+    with start(case) as run:
+        before = case.state(run)
+        adapter = run.adapter()
+        try:
+            result = adapter.check()
+        finally:
+            adapter.close()
+        assert isinstance(result, dict) and "ok" in result
+        assert case.publishing(run) == [], f"check() published: {case.publishing(run)}"
+        assert case.state(run) == before, "check() changed the destination"
+        assert_no_secret(run, logs, result=result)
+
+
+def test_cases_are_consistent() -> None:
+    """The harness itself: unique ids, documented evidence, every error a typed one."""
+    assert len(set(IDS)) == len(IDS)
+    for case in CASES:
+        assert case.evidence in EVIDENCE
+        assert case.errors, f"{case.id} documents no error"
+        assert all(issubclass(s.error, ChannelError) for s in case.errors)
