@@ -299,6 +299,15 @@ class Adapter(abc.ABC):
         self.endpoint = endpoint
         self.context = context
 
+    @classmethod
+    def is_at_most_once(cls, endpoint: EndpointConfig) -> bool:
+        """Whether this endpoint's deliveries must never be repeated by the engine itself.
+
+        Defaults to the class flag; an adapter with several routes can decide per route
+        (a message to a person is not idempotent, a folder drop is).
+        """
+        return cls.at_most_once
+
     @abc.abstractmethod
     def deliver(self, delivery: Delivery) -> Receipt:
         """Send one post. Returns a receipt or raises a :class:`ChannelError` subclass."""

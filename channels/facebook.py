@@ -35,7 +35,7 @@ from channels.base import (
     register,
 )
 from channels.http import HttpClient, json_body
-from channels.secrets import redact
+from channels.secrets import env_reference, redact
 
 log = logging.getLogger("channels.facebook")
 
@@ -50,15 +50,6 @@ POLICY_BLOCK_RETRY = 6 * 3600.0
 DEFAULT_RATE_RETRY = 600.0
 USAGE_SLOW_DOWN_PCT = 90.0
 REQUIRED_PERMISSIONS = ("pages_manage_posts", "pages_read_engagement")
-_ENV_REF = re.compile(r"^env:[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def env_reference(value: str) -> str:
-    """Validator: a secret must be an ``env:NAME`` reference, never the token itself."""
-    if not isinstance(value, str) or not _ENV_REF.match(value.strip()):
-        raise ValueError("Token phải khai báo dạng env:TEN_BIEN (ví dụ env:FB_TOKEN_TAN_PHONG) "
-                         "và đặt giá trị trong tệp .env, không ghi thẳng token vào YAML.")
-    return value.strip()
 
 
 class FacebookConfig(EndpointConfig):

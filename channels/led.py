@@ -52,7 +52,7 @@ from channels.base import (
     UnknownOutcomeError,
     register,
 )
-from channels.secrets import redact
+from channels.secrets import env_reference, redact
 
 SIZE_PATTERN = re.compile(r"^\s*(\d{2,5})\s*[xX×]\s*(\d{2,5})\s*$")
 PLAYLIST = "playlist.json"
@@ -95,6 +95,17 @@ class LedConfig(EndpointConfig):
     api_base: str | None = None
     username: str | None = None
     password: str | None = None
+
+    @field_validator("password")
+    @classmethod
+    def _password_ref(cls, value: str | None) -> str | None:
+        return None if value is None else env_reference(value)
+
+    @model_validator(mode="after")
+    def _deliver_password_ref(self) -> LedConfig:
+        if self.option("password") is not None:
+            env_reference(str(self.option("password")))
+        return self
 
     @field_validator("size")
     @classmethod

@@ -220,6 +220,12 @@ class LoudspeakerAdapter(Adapter):
 
     Config = LoudspeakerConfig
 
+    @classmethod
+    def is_at_most_once(cls, endpoint: EndpointConfig) -> bool:
+        """A Telegram message to the ward officer is not idempotent: sending it twice puts two
+        scripts in the chat. An unknown outcome there waits for a person, like a public post."""
+        return endpoint.via == "telegram"
+
     def __init__(self, endpoint: EndpointConfig, context: AdapterContext) -> None:
         super().__init__(endpoint, context)
         if not isinstance(endpoint, LoudspeakerConfig):

@@ -18,8 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from pydantic import model_validator
 
-from channels.base import Adapter, Delivery, EndpointConfig, Receipt, TransientError, register
+from channels.base import (
+    Adapter,
+    Delivery,
+    EndpointConfig,
+    Receipt,
+    TransientError,
+    register,
+    registry,
+)
 
 _TEMPLATES = Environment(loader=PackageLoader("channels", "templates"),
                          autoescape=select_autoescape(["html"]))
@@ -28,9 +37,22 @@ _TEMPLATES.globals["channel_label"] = {
 
 
 class OutboxConfig(EndpointConfig):
-    """Any channel's fields are accepted (an LED board keeps its size for the preview)."""
+    """Fields of any channel's own configuration are kept (an LED board keeps its size for
+    the preview, a page keeps its id while it is parked in the outbox); anything no adapter
+    knows is a typo and is refused."""
 
     model_config = EndpointConfig.model_config | {"extra": "allow"}
+
+    @model_validator(mode="after")
+    def _known_fields(self) -> OutboxConfig:
+        extra = set(self.model_extra or {})
+        if extra:
+            known = {name for cls in registry().values() for name in cls.Config.model_fields}
+            unknown = sorted(extra - known)
+            if unknown:
+                raise ValueError(f"Trường không được hỗ trợ: {', '.join(unknown)}. Cách sửa: "
+                                 "xoá trường này hoặc sửa lỗi chính tả tên trường.")
+        return self
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -6,14 +6,55 @@ logged or raised.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from channels.base import ConfigError
 
 ENV_PREFIX = "env:"
+_ENV_REF = re.compile(r"^env:[A-Za-z_][A-Za-z0-9_]*$")
+_KNOWN_SECRETS: set[str] = set()
+"""Every secret value resolved in this process, blanked from every log record."""
+
+
+def env_reference(value: str) -> str:
+    """Validator: a secret must be an ``env:NAME`` reference, never the value itself."""
+    if not isinstance(value, str) or not _ENV_REF.match(value.strip()):
+        raise ValueError("Bí mật (token, mật khẩu) phải khai báo dạng env:TEN_BIEN (ví dụ "
+                         "env:FB_TOKEN_TAN_PHONG) và đặt giá trị trong tệp .env, không ghi "
+                         "thẳng vào YAML.")
+    return value.strip()
+
+
+def _redacting_factory(base: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
+    """Wrap the log-record factory so no record — ours or a library's — carries a secret.
+
+    Libraries log request URLs (the Telegram Bot API puts the token in the path) at INFO or
+    DEBUG; filtering at the record factory catches them whatever logger or level they use.
+    """
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = base(*args, **kwargs)
+        if _KNOWN_SECRETS:
+            try:
+                message = record.getMessage()
+            except Exception:  # noqa: BLE001 - a malformed record is not ours to fix
+                return record
+            cleaned = redact(message, _KNOWN_SECRETS)
+            if cleaned != message:
+                record.msg, record.args = cleaned, None
+        return record
+
+    factory.redacting = True  # type: ignore[attr-defined]
+    return factory
+
+
+if not getattr(logging.getLogRecordFactory(), "redacting", False):
+    logging.setLogRecordFactory(_redacting_factory(logging.getLogRecordFactory()))
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
 
 
@@ -65,6 +106,7 @@ class SecretResolver:
                 "của thư mục làm việc hoặc đặt biến môi trường trước khi chạy."
             )
         self._seen.add(value)
+        _KNOWN_SECRETS.add(value)
         return value
 
     def known(self) -> Iterable[str]:

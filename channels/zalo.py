@@ -48,9 +48,8 @@ from channels.base import (
     UnknownOutcomeError,
     register,
 )
-from channels.facebook import env_reference
 from channels.http import HttpClient, json_body
-from channels.secrets import redact
+from channels.secrets import env_reference, redact
 
 log = logging.getLogger("channels.zalo")
 

@@ -33,7 +33,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 
 from channels.base import (
     Adapter,
@@ -52,7 +52,7 @@ from channels.base import (
     adapter_kind,
 )
 from channels.secrets import redact
-from schedules.ledger import Ledger, log
+from schedules.ledger import Ledger, log, log_many
 from schedules.models import (
     CLAIMED,
     EXPIRED,
@@ -63,6 +63,7 @@ from schedules.models import (
     SENT,
     UNCONFIRMED,
     Content,
+    LogEntry,
     Post,
     utcnow,
 )
@@ -190,29 +191,38 @@ class Dispatcher:
                         lease_expires_at=now + self.lease, attempts=Post.attempts + 1,
                         updated_at=now)
                 .returning(Post.id)))
-            for pid in ids:
-                log(session, "claimed", post_id=pid, actor=self.owner, at=now)
+            log_many(session, ({"at": now, "post_id": pid, "event": "claimed",
+                                "actor": self.owner, "detail": {}} for pid in ids))
         return sorted(ids)
 
     # ------------------------------------------------------------------ delivering
     def run_once(self, now: datetime | None = None, limit: int | None = None) -> RunSummary:
-        """Recover, expire, then deliver everything due at ``now`` (default: the clock)."""
+        """Recover, expire, then deliver everything due.
+
+        ``now`` fixes the time for a simulated clock (demo, tests); without it every claim and
+        every record reads the real clock, so the log shows when each post really went out.
+        """
+        fixed = now is not None
         now = now or self.clock()
         summary = RunSummary()
         self.recover(now)
         self.expire(now)
         while limit is None or summary.claimed < limit:
             take = self.batch if limit is None else min(self.batch, limit - summary.claimed)
+            if not fixed:
+                now = self.clock()
             ids = self.claim(now, take)
             if not ids:
                 break
             summary.claimed += len(ids)
+            loaded = self._load(ids)
             for index, pid in enumerate(ids):
                 if self.stopping:
                     self.release(ids[index:], now, reason="shutdown")
                     summary.counts["released"] += len(ids) - index
                     return summary
-                summary.counts[self.deliver(pid, now)] += 1
+                summary.counts[self.deliver(pid, now if fixed else None,
+                                            loaded=loaded[pid])] += 1
             if self.stopping:
                 break
         return summary
@@ -229,16 +239,22 @@ class Dispatcher:
                     log(session, "retry", post_id=pid, actor=self.owner, at=now,
                         detail={"reason": reason})
 
-    def deliver(self, post_id: int, now: datetime | None = None) -> str:
-        """Deliver one claimed post and record the outcome; returns the post's new state."""
-        now = now or self.clock()
+    def _load(self, ids: list[int]) -> dict[int, Any]:
+        """Claimed posts with their content and campaign, in one query."""
         with self.ledger.session() as session:
-            row = session.execute(
+            rows = session.execute(
                 select(Post, Content.body, CampaignRow.title, CampaignRow.timezone)
                 .join(Content, Content.hash == Post.content_hash)
                 .join(CampaignRow, CampaignRow.id == Post.campaign_id)
-                .where(Post.id == post_id)).one()
-        post, body, title, tz_name = row
+                .where(Post.id.in_(ids))).all()
+        return {row[0].id: tuple(row) for row in rows}
+
+    def deliver(self, post_id: int, now: datetime | None = None, *,
+                loaded: Any = None) -> str:
+        """Deliver one claimed post and record the outcome; returns the post's new state."""
+        fixed = now is not None
+        now = now or self.clock()
+        post, body, title, tz_name = loaded or self._load([post_id])[post_id]
         wait_until = None if post.priority >= EMERGENCY else self._throttle(post, now)
         if wait_until is not None:
             # Our own pacing or a platform's pause: give the post back without an attempt.
@@ -262,13 +278,16 @@ class Dispatcher:
                 adapter.refresh()
                 receipt = adapter.deliver(delivery)
         except ChannelError as exc:
+            now = now if fixed else self.clock()
             return self._settle(post, exc, now, time.monotonic() - started)
         except Exception as exc:  # noqa: BLE001 - a bug must not lose the post
             logger.exception("adapter crashed on post %s", post.id)
             unknown = UnknownOutcomeError(
                 f"Lỗi không lường trước trong bộ gửi ({type(exc).__name__}).",
                 detail={"exception": self._redact(str(exc))[:500]})
+            now = now if fixed else self.clock()
             return self._settle(post, unknown, now, time.monotonic() - started)
+        now = now if fixed else self.clock()
         return self._sent(post, receipt, now, time.monotonic() - started)
 
     def _sent(self, post: Post, receipt: Receipt, now: datetime, seconds: float) -> str:
@@ -327,14 +346,15 @@ class Dispatcher:
             values["last_error"] = str(detail.get("message", ""))[:1000]
         if not count_attempt:
             values["attempts"] = Post.attempts - 1
-        with self.ledger.session() as session:
-            done = session.execute(update(Post).where(
+        with self.ledger.engine.begin() as conn:  # lean Core: one commit per outcome
+            done = conn.execute(update(Post).where(
                 and_(Post.id == post.id, Post.state == CLAIMED,
                      Post.lease_owner == self.owner)).values(**values))
             if not done.rowcount:
                 detail = {**detail, "lease_lost": True}
-            log(session, event, campaign_id=post.campaign_id, post_id=post.id,
-                endpoint_id=post.endpoint_id, actor=self.owner, at=now, detail=detail)
+            conn.execute(insert(LogEntry).values(
+                at=now, campaign_id=post.campaign_id, post_id=post.id,
+                endpoint_id=post.endpoint_id, event=event, actor=self.owner, detail=detail))
         return state
 
     def _throttle(self, post: Post, now: datetime) -> datetime | None:
@@ -387,7 +407,8 @@ class Dispatcher:
         endpoint = self.endpoints.get(endpoint_id)
         if endpoint is None:
             return True  # unknown: be safe, never resend on our own
-        return adapter_class(adapter_kind(endpoint.channel, endpoint.via)).at_most_once
+        return adapter_class(adapter_kind(endpoint.channel, endpoint.via)).is_at_most_once(
+            endpoint)
 
     def _redact(self, text: str) -> str:
         return redact(self._secrets(text))
