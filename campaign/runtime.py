@@ -7,15 +7,29 @@ from collections.abc import Callable
 from datetime import datetime
 
 from campaign.workspace import Workspace
+from channels.base import TokenStore
 from schedules.dispatcher import Dispatcher
-from schedules.ledger import EncryptedTokenStore, Ledger
+from schedules.ledger import SECRET_KEY_ENV, EncryptedTokenStore, Ledger
 from schedules.models import utcnow
+
+
+def secret_key(ws: Workspace) -> str | None:
+    """The key that encrypts rotated tokens: environment first, then the workspace's .env."""
+    return os.environ.get(SECRET_KEY_ENV) or ws.secrets._dotenv.get(SECRET_KEY_ENV)  # noqa: SLF001
+
+
+def token_store(ws: Workspace, ledger: Ledger | None = None) -> TokenStore | None:
+    """The ledger's encrypted token store, when a key is configured (None otherwise)."""
+    key = secret_key(ws)
+    if not key:
+        return None
+    return EncryptedTokenStore(ledger or Ledger(ws.db_url), key=key)
 
 
 def make_dispatcher(ws: Workspace, ledger: Ledger, *, owner: str | None = None,
                     clock: Callable[[], datetime] = utcnow, **kwargs: object) -> Dispatcher:
     directory = ws.directory
-    context = ws.adapter_context(tokens=EncryptedTokenStore(ledger))
+    context = ws.adapter_context(tokens=EncryptedTokenStore(ledger, key=secret_key(ws)))
     context.now = clock
     return Dispatcher(ledger, directory.endpoints, context,
                       unit_names={u.id: u.name for u in directory.data.units},

@@ -33,7 +33,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import Integer, Text, bindparam, func, insert, or_, select, update
 
 from channels.base import (
     Adapter,
@@ -52,7 +52,7 @@ from channels.base import (
     adapter_kind,
 )
 from channels.secrets import redact
-from schedules.ledger import Ledger, log, log_many
+from schedules.ledger import Ledger, log
 from schedules.models import (
     CLAIMED,
     EXPIRED,
@@ -65,6 +65,7 @@ from schedules.models import (
     Content,
     LogEntry,
     Post,
+    UTCDateTime,
     utcnow,
 )
 from schedules.models import Campaign as CampaignRow
@@ -74,6 +75,25 @@ from schedules.retry import RetryPolicy
 logger = logging.getLogger("campaign.dispatcher")
 PRIORITY_NAME = {0: "normal", 1: "priority", 2: "emergency"}
 EMERGENCY = 2
+
+
+_POSTS = Post.__table__
+_RECORD = (
+    update(_POSTS)
+    .where(_POSTS.c.id == bindparam("b_id"), _POSTS.c.state == CLAIMED,
+           _POSTS.c.lease_owner == bindparam("b_owner"))
+    .values(state=bindparam("b_state"), lease_owner=None, lease_expires_at=None,
+            updated_at=bindparam("b_at", type_=UTCDateTime),
+            available_at=func.coalesce(bindparam("b_available_at", type_=UTCDateTime),
+                                       _POSTS.c.available_at),
+            external_id=func.coalesce(bindparam("b_external_id", type_=Text),
+                                      _POSTS.c.external_id),
+            last_error=func.coalesce(bindparam("b_last_error", type_=Text),
+                                     _POSTS.c.last_error),
+            attempts=_POSTS.c.attempts - bindparam("b_uncount", type_=Integer))
+)
+"""One outcome: a compare-and-set on our own lease. Built once so it compiles once."""
+_LOG = insert(LogEntry.__table__)
 
 
 def default_owner() -> str:
@@ -183,16 +203,19 @@ class Dispatcher:
         )
         if self.ledger.dialect == "postgresql":
             due = due.with_for_update(skip_locked=True, of=Post)
-        with self.ledger.session() as session:
-            ids = list(session.scalars(
-                update(Post)
-                .where(Post.id.in_(due.scalar_subquery()), Post.state.in_(OPEN_STATES))
+        with self.ledger.engine.begin() as conn:  # Core: no ORM bookkeeping on the hot path
+            ids = list(conn.scalars(
+                update(_POSTS)
+                .where(_POSTS.c.id.in_(due.scalar_subquery()),
+                       _POSTS.c.state.in_(OPEN_STATES))
                 .values(state=CLAIMED, lease_owner=self.owner,
-                        lease_expires_at=now + self.lease, attempts=Post.attempts + 1,
+                        lease_expires_at=now + self.lease, attempts=_POSTS.c.attempts + 1,
                         updated_at=now)
-                .returning(Post.id)))
-            log_many(session, ({"at": now, "post_id": pid, "event": "claimed",
-                                "actor": self.owner, "detail": {}} for pid in ids))
+                .returning(_POSTS.c.id)))
+            if ids:
+                conn.execute(_LOG, [{"at": now, "campaign_id": None, "post_id": pid,
+                                     "endpoint_id": None, "event": "claimed",
+                                     "actor": self.owner, "detail": {}} for pid in ids])
         return sorted(ids)
 
     # ------------------------------------------------------------------ delivering
@@ -240,14 +263,16 @@ class Dispatcher:
                         detail={"reason": reason})
 
     def _load(self, ids: list[int]) -> dict[int, Any]:
-        """Claimed posts with their content and campaign, in one query."""
-        with self.ledger.session() as session:
-            rows = session.execute(
-                select(Post, Content.body, CampaignRow.title, CampaignRow.timezone)
-                .join(Content, Content.hash == Post.content_hash)
-                .join(CampaignRow, CampaignRow.id == Post.campaign_id)
-                .where(Post.id.in_(ids))).all()
-        return {row[0].id: tuple(row) for row in rows}
+        """Claimed posts (as rows) with their content and campaign, in one query."""
+        contents, campaigns = Content.__table__, CampaignRow.__table__
+        with self.ledger.engine.connect() as conn:
+            rows = conn.execute(
+                select(_POSTS, contents.c.body, campaigns.c.title.label("campaign_title"),
+                       campaigns.c.timezone.label("campaign_tz"))
+                .join(contents, contents.c.hash == _POSTS.c.content_hash)
+                .join(campaigns, campaigns.c.id == _POSTS.c.campaign_id)
+                .where(_POSTS.c.id.in_(ids))).all()
+        return {row.id: (row, row.body, row.campaign_title, row.campaign_tz) for row in rows}
 
     def deliver(self, post_id: int, now: datetime | None = None, *,
                 loaded: Any = None) -> str:
@@ -336,25 +361,20 @@ class Dispatcher:
     def _record(self, post: Post, state: str, event: str, now: datetime, *,
                 detail: dict[str, Any], available_at: datetime | None = None,
                 external_id: str | None = None, count_attempt: bool = True) -> str:
-        values: dict[str, Any] = {"state": state, "lease_owner": None,
-                                  "lease_expires_at": None, "updated_at": now}
-        if available_at is not None:
-            values["available_at"] = available_at
-        if external_id is not None:
-            values["external_id"] = external_id
-        if state in (FAILED, UNCONFIRMED, RETRY):
-            values["last_error"] = str(detail.get("message", ""))[:1000]
-        if not count_attempt:
-            values["attempts"] = Post.attempts - 1
-        with self.ledger.engine.begin() as conn:  # lean Core: one commit per outcome
-            done = conn.execute(update(Post).where(
-                and_(Post.id == post.id, Post.state == CLAIMED,
-                     Post.lease_owner == self.owner)).values(**values))
+        params = {
+            "b_id": post.id, "b_owner": self.owner, "b_state": state, "b_at": now,
+            "b_available_at": available_at, "b_external_id": external_id,
+            "b_last_error": (str(detail.get("message", ""))[:1000]
+                             if state in (FAILED, UNCONFIRMED, RETRY) else None),
+            "b_uncount": 0 if count_attempt else 1,
+        }
+        with self.ledger.engine.begin() as conn:  # lean Core, cached statements: one commit
+            done = conn.execute(_RECORD, params)
             if not done.rowcount:
                 detail = {**detail, "lease_lost": True}
-            conn.execute(insert(LogEntry).values(
-                at=now, campaign_id=post.campaign_id, post_id=post.id,
-                endpoint_id=post.endpoint_id, event=event, actor=self.owner, detail=detail))
+            conn.execute(_LOG, {"at": now, "campaign_id": post.campaign_id, "post_id": post.id,
+                                "endpoint_id": post.endpoint_id, "event": event,
+                                "actor": self.owner, "detail": detail})
         return state
 
     def _throttle(self, post: Post, now: datetime) -> datetime | None:

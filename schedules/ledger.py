@@ -17,7 +17,7 @@ from typing import Any
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import Engine, Table, create_engine, event, insert, select
+from sqlalchemy import Engine, Table, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from channels.base import ConfigError, TokenStore
@@ -92,7 +92,7 @@ def log_many(session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
     """Append many entries at once (bulk insert; same columns as :func:`log`)."""
     rows = [dict(r) for r in rows]
     if rows:
-        session.execute(insert(LogEntry), rows)
+        session.execute(LogEntry.__table__.insert(), rows)  # Core: no per-row ORM work
 
 
 def bulk_insert(session: Session, table: Table, columns: Sequence[str],

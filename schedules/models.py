@@ -106,6 +106,9 @@ class Post(Base):
     __table_args__ = (
         Index("ix_posts_claim", "state", "available_at"),
         Index("ix_posts_campaign", "campaign_id", "state"),
+        Index("ix_posts_progress", "campaign_id", "channel", "state", "confirmation"),
+        Index("ix_posts_grid", "campaign_id", "channel", "unit_id", "slot_at", "confirmation",
+              "state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -143,6 +146,7 @@ class LogEntry(Base):
         Index("ix_log_post", "post_id"),
         Index("ix_log_campaign_at", "campaign_id", "at"),
         Index("ix_log_at", "at"),
+        Index("ix_log_event_at", "event", "at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import click
 
 from campaign.commands._common import fail, user_errors, workspace_option
+from campaign.runtime import token_store
 from campaign.workspace import Workspace
 from channels.base import TokenStore
 from channels.facebook import DEFAULT_API_BASE, FacebookConfig, connect_facebook
@@ -130,6 +131,8 @@ def zalo(ctx: click.Context, endpoint_id: str, workspace: Path, redirect_uri: st
         store = ctx.obj.get("token_store")
     if store is None and token_store_factory is not None:
         store = token_store_factory(ws)
+    if store is None:
+        store = token_store(ws)
     if store is not None:
         store_initial_tokens(store, endpoint.id, body)
         click.echo(f"Đã lưu token cho điểm nhận {endpoint.id}. Refresh token sẽ được tự động "

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from campaign.commands._common import fail, user_errors, workspace_option
+from campaign.runtime import token_store
 from campaign.workspace import Workspace
 from channels.base import ChannelError, EndpointConfig, adapter_class, adapter_kind
 
@@ -68,6 +69,7 @@ def check(ctx: click.Context, endpoint_id: str | None, workspace: Path) -> None:
     if not chosen:
         fail("directory.yaml chưa khai báo điểm nhận nào (mục endpoints).")
     tokens = (ctx.obj or {}).get("token_store") if isinstance(ctx.obj, dict) else None
+    tokens = tokens or token_store(ws)
     rows = [(e.id, e.channel, *check_endpoint(ws, e, tokens)) for e in chosen]
     headers = ("Điểm nhận", "Kênh", "Kết quả", "Chi tiết")
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(3)]
