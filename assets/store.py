@@ -10,6 +10,26 @@ from collections.abc import Callable
 from pathlib import Path
 
 
+def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename, so
+    a reader (a controller PC, a sync tool, a person) never sees half a file.
+
+    ``durable`` also fsyncs before the rename: for files a player picks up; previews skip it.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def digest(*parts: str | bytes) -> str:
     """Stable hex key for a recipe (text, size, voice …)."""
     h = hashlib.sha256()

@@ -27,7 +27,6 @@ import io
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +37,7 @@ import requests
 from pydantic import field_validator, model_validator
 
 from assets.led import DEFAULT_FONT, DayPart, PlaylistItem, merge, render_frames
-from assets.store import digest
+from assets.store import atomic_write, digest
 from channels.base import (
     Adapter,
     AuthError,
@@ -155,26 +154,12 @@ def _file_digest(path: str, mtime_ns: int) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-
-
 def _write_if_changed(path: Path, data: bytes) -> None:
     """Atomic write, skipped when the file already holds ``data``: a retry changes nothing,
     so sync tools watching modification times do not copy the board's files again."""
     if path.exists() and path.read_bytes() == data:
         return
-    _atomic_write(path, data)
+    atomic_write(path, data)
 
 
 @register("led")
@@ -325,7 +310,7 @@ class LedAdapter(Adapter):
                 for frame in frames:  # frames first: the playlist never names a missing file
                     target = folder / frame.name
                     if not target.exists():
-                        _atomic_write(target, frame.png)
+                        atomic_write(target, frame.png)
                 today = self._now().astimezone(self.zone).date()
                 merged = merge(existing, items, replace_prefixes=[prefix], today=today)
                 document = {

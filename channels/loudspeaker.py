@@ -27,7 +27,6 @@ import contextlib
 import fcntl
 import http.client
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -43,7 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from assets.speech.audio import AudioInfo, measure, synthesize_cached
 from assets.speech.engines import EspeakEngine, SpeechError
-from assets.store import MediaStore
+from assets.store import MediaStore, atomic_write
 from channels.base import (
     Adapter,
     AdapterContext,
@@ -174,20 +173,6 @@ class LoudspeakerConfig(EndpointConfig):
 
 
 # --------------------------------------------------------------------------- helpers
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[None]:
     """Exclusive lock beside the manifest: two workers must not lose each other's entries."""
@@ -307,8 +292,8 @@ class LoudspeakerAdapter(Adapter):
         }
         manifest = folder / "schedule.json"
         try:
-            _atomic_write(folder / audio_rel, info.path.read_bytes())
-            _atomic_write(folder / script_rel, str(delivery.content.get("script") or "").encode())
+            atomic_write(folder / audio_rel, info.path.read_bytes())
+            atomic_write(folder / script_rel, str(delivery.content.get("script") or "").encode())
             with _locked(folder / ".schedule.lock"):
                 items = []
                 if manifest.is_file():
@@ -316,7 +301,7 @@ class LoudspeakerAdapter(Adapter):
                 items = [i for i in items if i.get("key") != delivery.post_key] + [entry]
                 items.sort(key=lambda i: (i["play_at"], i["key"]))
                 doc = {"endpoint": self.config.id, "unit": delivery.unit_name, "items": items}
-                _atomic_write(manifest, json.dumps(doc, ensure_ascii=False, indent=2).encode())
+                atomic_write(manifest, json.dumps(doc, ensure_ascii=False, indent=2).encode())
         except (OSError, ValueError) as exc:
             raise TransientError(f"Không ghi được thư mục loa {folder}: {exc}.") from None
         return Receipt("written", external_id=audio_rel,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import model_validator
 
+from assets.store import atomic_write
 from channels.base import (
     Adapter,
     Delivery,
@@ -55,18 +55,6 @@ class OutboxConfig(EndpointConfig):
         return self
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 @register("outbox")
 class OutboxAdapter(Adapter):
     Config = OutboxConfig
@@ -86,7 +74,7 @@ class OutboxAdapter(Adapter):
         files: list[str] = []
         try:
             text = self._text(delivery)
-            _atomic_write(day_dir / f"{stem}.txt", text.encode("utf-8"))
+            atomic_write(day_dir / f"{stem}.txt", text.encode("utf-8"), durable=False)
             files.append(f"{stem}.txt")
             files.extend(self._media(delivery, day_dir, stem))
             record = {
@@ -97,8 +85,8 @@ class OutboxAdapter(Adapter):
                 "priority": delivery.priority, "content": dict(delivery.content),
                 "files": files,
             }
-            _atomic_write(day_dir / f"{stem}.json",
-                          json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8"))
+            atomic_write(day_dir / f"{stem}.json",
+                          json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8"), durable=False)
         except OSError as exc:
             raise TransientError(f"Không ghi được thư mục outbox {self.folder}: {exc.strerror}.") \
                 from None
@@ -128,7 +116,7 @@ class OutboxAdapter(Adapter):
                                    str(self._extra("color", "red")))
                 for f_idx, png in enumerate(frames, start=1):
                     name = f"{stem}-{s_idx}-{f_idx}.png"
-                    _atomic_write(day_dir / name, png)
+                    atomic_write(day_dir / name, png, durable=False)
                     names.append(name)
             return names
         if delivery.channel == "loudspeaker" and self.endpoint.option("audio", True):
@@ -143,7 +131,7 @@ class OutboxAdapter(Adapter):
                 try:
                     os.link(audio.path, target)
                 except OSError:
-                    _atomic_write(target, audio.path.read_bytes())
+                    atomic_write(target, audio.path.read_bytes(), durable=False)
             return [name]
         return []
 
@@ -185,7 +173,7 @@ def write_endpoint_preview(folder: Path) -> dict[str, Any] | None:
     html = _TEMPLATES.get_template("outbox_endpoint.html").render(
         endpoint=folder.name, records=records, unit=records[0].get("unit", ""),
         channel=records[0].get("channel", ""))
-    _atomic_write(folder / "index.html", html.encode("utf-8"))
+    atomic_write(folder / "index.html", html.encode("utf-8"), durable=False)
     return {"id": folder.name, "unit": records[0].get("unit", ""),
             "channel": records[0].get("channel", ""), "count": len(records)}
 
@@ -203,7 +191,7 @@ def write_index(root: Path) -> Path:
                           "count": sum(1 for _ in folder.glob("*/*.json"))})
     index = root / "index.html"
     html = _TEMPLATES.get_template("outbox_index.html").render(endpoints=endpoints)
-    _atomic_write(index, html.encode("utf-8"))
+    atomic_write(index, html.encode("utf-8"), durable=False)
     return index
 
 
