@@ -33,7 +33,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, Text, bindparam, func, insert, or_, select, update
+from sqlalchemy import Integer, Text, bindparam, func, insert, or_, select, text, update
 
 from channels.base import (
     Adapter,
@@ -94,6 +94,8 @@ _RECORD = (
 )
 """One outcome: a compare-and-set on our own lease. Built once so it compiles once."""
 _LOG = insert(LogEntry.__table__)
+_OPEN_SQL = "state IN ('pending', 'retry')"
+"""Must match the WHERE of the partial indexes ix_posts_queue and ix_posts_urgent."""
 
 
 def default_owner() -> str:
@@ -191,32 +193,48 @@ class Dispatcher:
 
     # ------------------------------------------------------------------ claiming
     def claim(self, now: datetime, limit: int) -> list[int]:
-        """Atomically take up to ``limit`` due posts of approved campaigns as leases."""
-        due = (
-            select(Post.id)
-            .join(CampaignRow, CampaignRow.id == Post.campaign_id)
-            .where(Post.state.in_(OPEN_STATES), Post.available_at <= now,
-                   or_(Post.expires_at.is_(None), Post.expires_at > now),
-                   CampaignRow.approved_hash == CampaignRow.definition_hash)
-            .order_by(Post.priority.desc(), Post.available_at, Post.id)
-            .limit(limit)
-        )
-        if self.ledger.dialect == "postgresql":
-            due = due.with_for_update(skip_locked=True, of=Post)
+        """Atomically take up to ``limit`` due posts of approved campaigns as leases.
+
+        Urgent posts (priority, emergency) first, then normal ones in due order; each step is
+        one ``UPDATE … WHERE id IN (SELECT … LIMIT n [FOR UPDATE SKIP LOCKED]) RETURNING id``
+        that walks a partial index instead of sorting the backlog.
+        """
         with self.ledger.engine.begin() as conn:  # Core: no ORM bookkeeping on the hot path
-            ids = list(conn.scalars(
-                update(_POSTS)
-                .where(_POSTS.c.id.in_(due.scalar_subquery()),
-                       _POSTS.c.state.in_(OPEN_STATES))
-                .values(state=CLAIMED, lease_owner=self.owner,
-                        lease_expires_at=now + self.lease, attempts=_POSTS.c.attempts + 1,
-                        updated_at=now)
-                .returning(_POSTS.c.id)))
+            ids = self._claim_step(conn, now, limit, urgent=True)
+            if len(ids) < limit:
+                ids += self._claim_step(conn, now, limit - len(ids), urgent=False)
             if ids:
                 conn.execute(_LOG, [{"at": now, "campaign_id": None, "post_id": pid,
                                      "endpoint_id": None, "event": "claimed",
                                      "actor": self.owner, "detail": {}} for pid in ids])
-        return sorted(ids)
+        return ids
+
+    def _claim_step(self, conn: Any, now: datetime, limit: int, *, urgent: bool) -> list[int]:
+        campaigns = CampaignRow.__table__
+        # The state and priority conditions are literal SQL, the same text as the partial
+        # indexes' WHERE: a planner can only use a partial index when it sees the query
+        # implies it, which bound parameters hide.
+        due = (
+            select(_POSTS.c.id)
+            .join(campaigns, campaigns.c.id == _POSTS.c.campaign_id)
+            .where(text(f"posts.{_OPEN_SQL}"), _POSTS.c.available_at <= now,
+                   or_(_POSTS.c.expires_at.is_(None), _POSTS.c.expires_at > now),
+                   campaigns.c.approved_hash == campaigns.c.definition_hash)
+            .limit(limit)
+        )
+        if urgent:
+            due = due.where(text("posts.priority > 0")).order_by(
+                _POSTS.c.priority.desc(), _POSTS.c.available_at)
+        else:
+            due = due.where(text("posts.priority = 0")).order_by(_POSTS.c.available_at)
+        if self.ledger.dialect == "postgresql":
+            due = due.with_for_update(skip_locked=True, of=_POSTS)
+        return list(conn.scalars(
+            update(_POSTS)
+            .where(_POSTS.c.id.in_(due.scalar_subquery()), _POSTS.c.state.in_(OPEN_STATES))
+            .values(state=CLAIMED, lease_owner=self.owner, lease_expires_at=now + self.lease,
+                    attempts=_POSTS.c.attempts + 1, updated_at=now)
+            .returning(_POSTS.c.id)))
 
     # ------------------------------------------------------------------ delivering
     def run_once(self, now: datetime | None = None, limit: int | None = None) -> RunSummary:

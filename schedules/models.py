@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -104,7 +105,15 @@ class Content(Base):
 class Post(Base):
     __tablename__ = "posts"
     __table_args__ = (
-        Index("ix_posts_claim", "state", "available_at"),
+        # The open queue in due order, so a claim reads the first few rows instead of sorting
+        # the whole backlog; partial, so sent posts never bloat it. Urgent posts (priority,
+        # emergency) have their own tiny queue and are claimed first.
+        Index("ix_posts_queue", "available_at",
+              sqlite_where=text("state IN ('pending', 'retry')"),
+              postgresql_where=text("state IN ('pending', 'retry')")),
+        Index("ix_posts_urgent", "available_at",
+              sqlite_where=text("state IN ('pending', 'retry') AND priority > 0"),
+              postgresql_where=text("state IN ('pending', 'retry') AND priority > 0")),
         Index("ix_posts_campaign", "campaign_id", "state"),
         Index("ix_posts_progress", "campaign_id", "channel", "state", "confirmation"),
         Index("ix_posts_grid", "campaign_id", "channel", "unit_id", "slot_at", "confirmation",
