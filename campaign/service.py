@@ -50,6 +50,9 @@ def serve_forever(ws: Workspace, ledger: Ledger, *, interval: float = 5.0,
     scheduler.add_job(tick, "interval", seconds=interval, id="dispatch", max_instances=1,
                       coalesce=True)
 
+    scheduler.add_job(dispatcher.refresh_credentials, "cron", hour=3, minute=17,
+                      id="refresh-credentials", max_instances=1, coalesce=True)
+
     stop_bot = attach_to_service(scheduler, ws, ledger)
 
     def shutdown(signum: int, _frame: Any) -> None:

@@ -441,6 +441,22 @@ class Dispatcher:
             self._adapters[endpoint_id] = adapter
         return adapter
 
+    def refresh_credentials(self, kinds: tuple[str, ...] = ("zalo",)) -> dict[str, str | None]:
+        """Renew rotating credentials ahead of need (a Zalo refresh token unused for months
+        dies). Returns endpoint id → None when renewed, or the Vietnamese error."""
+        results: dict[str, str | None] = {}
+        for endpoint in self.endpoints.values():
+            if adapter_kind(endpoint.channel, endpoint.via) not in kinds:
+                continue
+            try:
+                self._adapter(endpoint.id).refresh()
+                results[endpoint.id] = None
+            except ChannelError as exc:
+                results[endpoint.id] = self._redact(exc.message)
+                logger.warning("token refresh failed for %s: %s", endpoint.id,
+                               results[endpoint.id])
+        return results
+
     def _at_most_once(self, endpoint_id: str) -> bool:
         endpoint = self.endpoints.get(endpoint_id)
         if endpoint is None:
