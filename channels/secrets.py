@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import traceback
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,10 @@ def _redacting_factory(base: Callable[..., logging.LogRecord]) -> Callable[..., 
             cleaned = redact(message, _KNOWN_SECRETS)
             if cleaned != message:
                 record.msg, record.args = cleaned, None
+            if record.exc_info and record.exc_info[0] is not None:
+                # Formatters reuse exc_text when set: give them the redacted traceback.
+                text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+                record.exc_text = redact(text, _KNOWN_SECRETS)
         return record
 
     factory.redacting = True  # type: ignore[attr-defined]
