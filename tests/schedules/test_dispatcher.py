@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -14,6 +13,7 @@ from campaign.workspace import Workspace
 from schedules.models import CLAIMED, EXPIRED, FAILED, RETRY, SENT, UNCONFIRMED, LogEntry, Post
 from schedules.retry import RetryPolicy
 from tests.conftest import CAMPAIGN, write_campaign
+from tests.schedules.workers import concurrent_claims
 
 MORNING = datetime(2025, 4, 27, 23, 0, tzinfo=UTC)  # 28/4 06:00 local
 
@@ -116,21 +116,7 @@ def test_concurrent_dispatchers_never_claim_the_same_post(ws, ledger):
         for post in s.scalars(select(Post)):
             post.available_at = datetime(2025, 4, 27, tzinfo=UTC)
             post.expires_at = None
-    claims: list[list[int]] = []
-    barrier = threading.Barrier(4)
-
-    def worker(n: int) -> None:
-        dispatcher = make_dispatcher(ws, ledger, owner=f"w{n}")
-        barrier.wait()
-        mine = []
-        while batch := dispatcher.claim(now, 7):
-            mine.extend(batch)
-        claims.append(mine)
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    claims = concurrent_claims(lambda owner: make_dispatcher(ws, ledger, owner=owner),
+                               lambda: now, batch=7)
     every = [pid for mine in claims for pid in mine]
     assert len(every) == len(set(every)) == len(states(ledger))

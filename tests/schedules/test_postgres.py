@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -19,6 +18,7 @@ from tests.pgserver import postgres
 from tests.schedules.engine_fixtures import fb_workspace
 from tests.schedules.test_crash import make_due_now
 from tests.schedules.workers import (
+    concurrent_claims,
     sent_log_counts,
     start_worker,
     stop_worker,
@@ -55,22 +55,8 @@ def planned(tmp_path, api_base: str, pg_url: str, **kw) -> tuple[Workspace, Ledg
 def test_concurrent_claims_skip_locked(tmp_path, pg_url):
     with GraphAPI() as graph:
         ws, ledger = planned(tmp_path, graph.api_base, pg_url, messages=30, leds=4)
-        claims: list[list[int]] = []
-        barrier = threading.Barrier(4)
-
-        def worker(n: int) -> None:
-            dispatcher = make_dispatcher(ws, ledger, owner=f"w{n}")
-            barrier.wait()
-            mine = []
-            while batch := dispatcher.claim(datetime.now(UTC), 5):
-                mine.extend(batch)
-            claims.append(mine)
-
-        threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        claims = concurrent_claims(lambda owner: make_dispatcher(ws, ledger, owner=owner),
+                                   lambda: datetime.now(UTC))
         every = [pid for mine in claims for pid in mine]
         with ledger.session() as s:
             total = len(s.scalars(select(Post.id)).all())

@@ -6,9 +6,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -50,6 +53,28 @@ def wait_until_settled(ledger: Ledger, timeout: float) -> dict[str, str]:
         if time.monotonic() > deadline:
             return states
         time.sleep(0.2)
+
+
+def concurrent_claims(make: Callable[[str], Any], now: Callable[[], Any], *, workers: int = 4,
+                      batch: int = 5) -> list[list[int]]:
+    """Several dispatchers claim at the same instant until nothing is left; their claims."""
+    claims: list[list[int]] = []
+    barrier = threading.Barrier(workers)
+
+    def worker(n: int) -> None:
+        dispatcher = make(f"w{n}")
+        barrier.wait()
+        mine: list[int] = []
+        while claimed := dispatcher.claim(now(), batch):
+            mine.extend(claimed)
+        claims.append(mine)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return claims
 
 
 def sent_log_counts(ledger: Ledger) -> Counter[int]:
