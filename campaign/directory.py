@@ -65,6 +65,9 @@ class DirectoryFile(Strict):
                       tuple[HHMM, HHMM]] = Field(default_factory=dict)
     telegram: TelegramSettings | None = None
     reading: Reading = Field(default_factory=Reading)
+    retention_days: int = Field(default=180, ge=0)
+    """Outbox previews and cached speech older than this are pruned (0: keep forever). The
+    ledger and its delivery log are never pruned: reports are made from them."""
 
     @field_validator("timezone")
     @classmethod

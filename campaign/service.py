@@ -15,6 +15,7 @@ from typing import Any
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from campaign.bot import attach_to_service
+from campaign.housekeeping import prune
 from campaign.runtime import make_dispatcher
 from campaign.workspace import Workspace
 from schedules.ledger import Ledger
@@ -52,6 +53,8 @@ def serve_forever(ws: Workspace, ledger: Ledger, *, interval: float = 5.0,
 
     scheduler.add_job(dispatcher.refresh_credentials, "cron", hour=3, minute=17,
                       id="refresh-credentials", max_instances=1, coalesce=True)
+    scheduler.add_job(prune, "cron", args=[ws], hour=3, minute=47, id="retention",
+                      max_instances=1, coalesce=True)
 
     stop_bot = attach_to_service(scheduler, ws, ledger)
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from datetime import date
+
+from campaign.housekeeping import prune
 from campaign.runtime import make_dispatcher, token_store
 from campaign.workspace import Workspace
 from channels.zalo import TOKEN_REFRESH
@@ -35,3 +39,24 @@ def test_refresh_credentials_rotates_and_persists_zalo_tokens(tmp_path):
         problems = make_dispatcher(ws, ledger).refresh_credentials()
         assert problems["zalo-tt"] and "ZaloSecretKEY" not in problems["zalo-tt"]
         ledger.dispose()
+
+
+def test_retention_prunes_old_previews_and_cache_but_never_the_ledger(ws, ledger):
+    old = ws.outbox_dir / "loa-tan-phong" / "2025-01-01"
+    recent = ws.outbox_dir / "loa-tan-phong" / "2025-06-25"
+    for folder in (old, recent):
+        folder.mkdir(parents=True)
+        (folder / "0530-tin.txt").write_text("x", encoding="utf-8")
+    stale = ws.var_dir / "speech" / "ab" / "abc.mp3"
+    fresh = ws.var_dir / "speech" / "cd" / "cde.mp3"
+    for path in (stale, fresh):
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b"ID3")
+    now = 1_750_000_000.0  # 2025-06-15
+    os.utime(stale, (now - 200 * 86400, now - 200 * 86400))
+    os.utime(fresh, (now - 10 * 86400, now - 10 * 86400))
+    result = prune(ws, today=date(2025, 7, 1), now=now)
+    assert (result.folders, result.files) == (1, 1)
+    assert not old.exists() and recent.exists()
+    assert not stale.exists() and fresh.exists()
+    assert (ws.root / "campaign.db").exists()
