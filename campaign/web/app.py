@@ -164,7 +164,7 @@ class Dashboard:
         return RedirectResponse("/login", 303)
 
     # ------------------------------------------------------------------ pages
-    async def index(self, request: Request) -> Response:
+    def index(self, request: Request) -> Response:
         require(request, "read")
         progress = queries.campaign_progress(self.ledger)
         today = self.today()
@@ -190,7 +190,7 @@ class Dashboard:
         entry["days_left"] = (due - self.today()).days if due else None
         return entry
 
-    async def campaign(self, request: Request) -> Response:
+    def campaign(self, request: Request) -> Response:
         require(request, "read")
         cid = request.path_params["cid"]
         entry = self._campaign(cid)
@@ -200,7 +200,7 @@ class Dashboard:
         return self.render(request, "campaign.html", c=entry, definition=definition,
                            problems=problems)
 
-    async def grid(self, request: Request) -> Response:
+    def grid(self, request: Request) -> Response:
         require(request, "read")
         cid = request.path_params["cid"]
         entry = self._campaign(cid, progress=False)
@@ -225,7 +225,7 @@ class Dashboard:
         return self.render(request, "grid.html", c=entry, units=units, days=days, cells=cells,
                            page=page, pages=pages, chart=chart, total_units=len(all_units))
 
-    async def calendar(self, request: Request) -> Response:
+    def calendar(self, request: Request) -> Response:
         require(request, "read")
         days = min(max(_int(request.query_params.get("days"), 7), 1), 31)
         cid = request.query_params.get("campaign") or None
@@ -261,7 +261,7 @@ class Dashboard:
                                 if self.local_day_start(q.get("until")) else None),
                          limit=None)
 
-    async def log(self, request: Request) -> Response:
+    def log(self, request: Request) -> Response:
         require(request, "read")
         flt = self._log_filter(request)
         page = max(1, _int(request.query_params.get("page"), 1))
@@ -279,7 +279,7 @@ class Dashboard:
                    "detail": json.dumps(row["detail"], ensure_ascii=False) if row["detail"]
                    else ""}
 
-    async def log_csv(self, request: Request) -> Response:
+    def log_csv(self, request: Request) -> Response:
         require(request, "read")
         rows = self._export_rows(request)
 
@@ -300,7 +300,7 @@ class Dashboard:
         return StreamingResponse(body(), media_type="text/csv; charset=utf-8",
                                  headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
-    async def log_xlsx(self, request: Request) -> Response:
+    def log_xlsx(self, request: Request) -> Response:
         require(request, "read")
         from campaign.report import write_log_xlsx
 
@@ -314,7 +314,7 @@ class Dashboard:
                             media_type="application/vnd.openxmlformats-officedocument."
                                        "spreadsheetml.sheet")
 
-    async def post(self, request: Request) -> Response:
+    def post(self, request: Request) -> Response:
         require(request, "read")
         pid = _int(request.path_params["pid"], 0)
         post = queries.post_detail(self.ledger, pid)
@@ -325,7 +325,7 @@ class Dashboard:
         return self.render(request, "post.html", p=post, size=size,
                            endpoint=endpoint)
 
-    async def led_png(self, request: Request) -> Response:
+    def led_png(self, request: Request) -> Response:
         require(request, "read")
         from PIL import Image
 
@@ -352,7 +352,7 @@ class Dashboard:
         return Response(out.getvalue(), media_type="image/png",
                         headers={"Cache-Control": "private, max-age=3600"})
 
-    async def audio(self, request: Request) -> Response:
+    def audio(self, request: Request) -> Response:
         require(request, "read")
         pid = _int(request.path_params["pid"], 0)
         post = queries.post_detail(self.ledger, pid)
@@ -375,7 +375,7 @@ class Dashboard:
             raise HTTPException(503, f"Không tạo được âm thanh: {exc}") from None
         return FileResponse(info.path, media_type="audio/mpeg")
 
-    async def queue(self, request: Request) -> Response:
+    def queue(self, request: Request) -> Response:
         require(request, "read")
         cid = request.query_params.get("campaign") or None
         posts = queries.problem_posts(self.ledger, campaign_id=cid, limit=QUEUE_LIMIT)
@@ -420,12 +420,12 @@ class Dashboard:
         back_to = safe_next(str(form.get("back", "/queue")))
         return self.back(request, back_to, f"Đã xếp gửi lại {changed.count} bài lỗi.")
 
-    async def approvals(self, request: Request) -> Response:
+    def approvals(self, request: Request) -> Response:
         require(request, "read")
         progress = queries.campaign_progress(self.ledger)
         return self.render(request, "approvals.html", campaigns=list(progress.values()))
 
-    async def approval(self, request: Request) -> Response:
+    def approval(self, request: Request) -> Response:
         require(request, "read")
         cid = request.path_params["cid"]
         entry = self._campaign(cid, progress=False)
@@ -445,7 +445,7 @@ class Dashboard:
             "Đã phê duyệt. Các bài sẽ được gửi theo lịch."
         return self.back(request, f"/campaigns/{cid}/approval", text)
 
-    async def report_file(self, request: Request) -> Response:
+    def report_file(self, request: Request) -> Response:
         require(request, "read")
         from campaign.report import build_report, write_docx, write_xlsx
 
@@ -462,7 +462,7 @@ class Dashboard:
         return FileResponse(path, filename=f"bao-cao-{cid}.{fmt}",
                             background=BackgroundTask(path.unlink))
 
-    async def error(self, request: Request, exc: Exception) -> Response:
+    def error(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         titles = {403: "Không có quyền", 404: "Không tìm thấy", 401: "Cần đăng nhập"}
         return self.render(request, "error.html", status=exc.status_code,
