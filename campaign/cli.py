@@ -11,7 +11,9 @@ import pkgutil
 
 import click
 
-from campaign import commands
+from campaign import clilocale, commands
+
+clilocale.install()
 
 HELP = """Lập lịch chiến dịch tuyên truyền cơ sở: Facebook, Zalo, bảng LED, loa truyền thanh.
 
