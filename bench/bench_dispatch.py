@@ -27,7 +27,8 @@ import requests
 
 BACKLOG = 100_000
 MEASURED = 5_000
-NAIVE = 2_000
+NAIVE = int(os.environ.get("BENCH_NAIVE_POSTS", "2000"))
+"""The issue asks for 100k; that run takes many minutes: BENCH_NAIVE_POSTS=100000 make bench."""
 RATE = 200
 SECONDS = 60
 TOKEN = "EAAbenchTOKEN"
@@ -188,7 +189,7 @@ def run() -> list[dict]:
          "backlog": BACKLOG, "target": ">= 0.5 of a bare requests.Session loop"},
         {"name": "dispatch_vs_naive_apscheduler", "value": round(ours_rate, 1),
          "unit": "posts/s", "floor": round(naive_rate, 1),
-         "ratio": round(ours_rate / naive_rate, 2),
+         "ratio": round(ours_rate / naive_rate, 2), "naive_posts": NAIVE,
          "target": ">= 10x one APScheduler job per post in SQLAlchemyJobStore"},
         {"name": "dispatch_lateness_p50", "value": round(p50 * 1000, 1), "unit": "ms",
          "floor": None, "ratio": None, "load": f"{RATE} due posts/s for {SECONDS} s"},

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from assets.speech.engines import SpeechError, engine_from_config
 from campaign import yamlsrc
 from campaign.errors import InputError, Problem
 from channels.base import HHMM, ConfigError, EndpointConfig, adapter_class, adapter_kind
@@ -53,6 +54,19 @@ class Reading(Strict):
     syllables_per_second: float = Field(default=4.0, gt=0.5, le=10)
     dictionary: str | None = None
     """Extra abbreviations for reading aloud (YAML file in the workspace)."""
+    engine: dict[str, Any] | None = None
+    """Speech engine: espeak-ng by default; ``{engine: http, url: …, api_key: env:NAME,
+    voice: …}`` for a commercial Vietnamese TTS service."""
+
+    @field_validator("engine")
+    @classmethod
+    def _engine(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            try:
+                engine_from_config(value)  # shape only: secrets are resolved at delivery
+            except SpeechError as exc:
+                raise ValueError(str(exc)) from None
+        return value
 
 
 class DirectoryFile(Strict):

@@ -65,9 +65,14 @@ class Workspace:
 
     def adapter_context(self, tokens: TokenStore | None = None) -> AdapterContext:
         telegram = self.directory.data.telegram
+        reading = self.directory.data.reading
+        speech = {"syllables_per_second": reading.syllables_per_second, "engine": reading.engine,
+                  "dictionary": str(self.root / reading.dictionary) if reading.dictionary
+                  else None}
         context = AdapterContext(
             secrets=self.secrets, workspace=self.root, media_dir=self.media_dir,
             var_dir=self.var_dir, telegram=telegram.model_dump() if telegram else {},
+            speech=speech,
         )
         if tokens is not None:
             context.tokens = tokens

@@ -248,6 +248,9 @@ class AdapterContext:
     now: Callable[[], datetime] | None = None
     telegram: Mapping[str, Any] = field(default_factory=dict)
     """Workspace-wide Telegram settings (``api_base``, ``token``) for ward-staff delivery."""
+    speech: Mapping[str, Any] = field(default_factory=dict)
+    """Workspace reading settings: ``dictionary`` (absolute path), ``syllables_per_second``,
+    ``engine`` (a speech-engine block, espeak-ng when absent)."""
 
 
 # --------------------------------------------------------------------------- delivery

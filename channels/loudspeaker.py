@@ -41,7 +41,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from assets.speech.audio import AudioInfo, measure, synthesize_cached
-from assets.speech.engines import EspeakEngine, SpeechError
+from assets.speech.engines import SpeechError
+from assets.speech.settings import speech_kit
 from assets.store import MediaStore, atomic_write
 from channels.base import (
     Adapter,
@@ -245,9 +246,14 @@ class LoudspeakerAdapter(Adapter):
             raise PermanentError("Bài phát thanh không có kịch bản (script) và không có tệp âm thanh.")
         store = MediaStore(self.context.var_dir / "speech")
         try:
+            own = self.config.model_fields_set
+            kit = speech_kit(self.context.speech, self.context.secrets,
+                             voice=self.config.voice if "voice" in own else None,
+                             syllables_per_second=self.config.syllables_per_second
+                             if "syllables_per_second" in own else None)
             return synthesize_cached(
-                script, store, fmt=fmt, engine=EspeakEngine(voice=self.config.voice),
-                syllables_per_second=self.config.syllables_per_second,
+                script, store, fmt=fmt, engine=kit.engine, dictionary=kit.dictionary,
+                syllables_per_second=kit.syllables_per_second,
                 intro=self._media(self.config.intro) if self.config.intro else None,
                 outro=self._media(self.config.outro) if self.config.outro else None,
             )

@@ -99,8 +99,10 @@ class OutboxAdapter(Adapter):
             return "\n".join(content.get("slogans", []))
         if delivery.channel == "loudspeaker":
             from assets.speech import reading_text
+            from assets.speech.settings import speech_kit
 
-            return reading_text(str(content.get("script", "")))
+            kit = speech_kit(self.context.speech, self.context.secrets)
+            return reading_text(str(content.get("script", "")), kit.dictionary)
         parts = [str(content.get("title", "")), "", str(content.get("text", ""))]
         if content.get("link"):
             parts += ["", str(content["link"])]
@@ -121,10 +123,14 @@ class OutboxAdapter(Adapter):
             return names
         if delivery.channel == "loudspeaker" and self.endpoint.option("audio", True):
             from assets.speech.audio import synthesize_cached
+            from assets.speech.settings import speech_kit
             from assets.store import MediaStore
 
+            kit = speech_kit(self.context.speech, self.context.secrets)
             audio = synthesize_cached(str(content.get("script", "")),
-                                      MediaStore(self.context.var_dir / "speech"))
+                                      MediaStore(self.context.var_dir / "speech"),
+                                      engine=kit.engine, dictionary=kit.dictionary,
+                                      syllables_per_second=kit.syllables_per_second)
             name = f"{stem}{audio.path.suffix}"
             target = day_dir / name
             if not target.exists():
