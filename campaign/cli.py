@@ -1,7 +1,8 @@
 """The ``campaign`` command: a thin shell over the core.
 
 Every sub-command lives in its own module under ``campaign/commands`` and exposes a click
-object named ``command``; they are discovered here, so adding a command never touches this file.
+object named ``command``; they are found by module name and imported on demand, so adding a
+command never touches this file.
 """
 
 from __future__ import annotations
@@ -30,23 +31,35 @@ Ví dụ:
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(help=HELP, context_settings=CONTEXT_SETTINGS)
+def _command_modules() -> dict[str, str]:
+    """Command name → module in campaign/commands (``import_`` → ``import``), unimported."""
+    out = {}
+    for info in pkgutil.iter_modules(commands.__path__):
+        if not info.name.startswith(("_", "render_")):
+            out[info.name.rstrip("_").replace("_", "-")] = info.name
+    return out
+
+
+class LazyGroup(click.Group):
+    """Imports a command's module only when that command runs (or help lists it), so
+    ``campaign status`` does not pay for the dashboard, the importer and speech synthesis."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_command_modules())
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module_name = _command_modules().get(cmd_name)
+        if module_name is None:
+            return None
+        command = getattr(importlib.import_module(f"campaign.commands.{module_name}"),
+                          "command", None)
+        return command if isinstance(command, click.Command) else None
+
+
+@click.group(cls=LazyGroup, help=HELP, context_settings=CONTEXT_SETTINGS)
 @click.version_option(package_name="campaign-scheduler", message="campaign %(version)s")
 def main() -> None:
     """Entry point."""
-
-
-def _discover() -> None:
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"campaign.commands.{info.name}")
-        command = getattr(module, "command", None)
-        if isinstance(command, click.Command):
-            main.add_command(command)
-
-
-_discover()
 
 
 if __name__ == "__main__":

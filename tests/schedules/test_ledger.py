@@ -13,11 +13,17 @@ from sqlalchemy import text
 from campaign.cli import main
 from campaign.runtime import token_store
 from channels.base import ConfigError
-from schedules.ledger import EncryptedTokenStore, Ledger, log
+from schedules.ledger import HEAD_REVISION, MIGRATIONS, EncryptedTokenStore, Ledger, log
 from schedules.models import Base, LogEntry
 
 
 def test_migrations_match_the_models(tmp_path):
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(cfg).get_current_head() == HEAD_REVISION
     ledger = Ledger(f"sqlite:///{tmp_path / 'l.db'}")
     with ledger.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
