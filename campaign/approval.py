@@ -48,14 +48,18 @@ def approve(ledger: Ledger, campaign_id: str, by: str, *,
         return ApprovalResult(campaign_id, row.definition_hash, False)
 
 
-def revoke(ledger: Ledger, campaign_id: str, by: str, reason: str = "") -> None:
-    """Withdraw an approval: queued posts stop going out."""
+def revoke(ledger: Ledger, campaign_id: str, by: str, reason: str = "", *,
+           now: datetime | None = None) -> None:
+    """Withdraw an approval: queued posts stop going out until someone approves again.
+
+    Unlike cancelling, nothing is lost: approving again releases the same posts.
+    """
     with ledger.session() as session:
         row = session.get(CampaignRow, campaign_id)
         if row is None:
             raise InputError.single(campaign_id, f"Chưa có chiến dịch '{campaign_id}' trong sổ.")
         row.approved_hash = None
-        log(session, "approved", campaign_id=campaign_id, actor=by,
+        log(session, "approved", campaign_id=campaign_id, actor=by, at=now or utcnow(),
             detail={"revoked": True, "reason": reason})
 
 

@@ -199,10 +199,3 @@ def write_index(root: Path) -> Path:
     html = _TEMPLATES.get_template("outbox_index.html").render(endpoints=endpoints)
     atomic_write(index, html.encode("utf-8"), durable=False)
     return index
-
-
-def write_preview(root: Path) -> Path:
-    """Rebuild every endpoint page and the top index under ``root``."""
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        write_endpoint_preview(folder)
-    return write_index(root)

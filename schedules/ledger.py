@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import Engine, Table, create_engine, event, inspect, select
+from sqlalchemy import Engine, Table, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from channels.base import ConfigError, TokenStore
@@ -193,10 +193,3 @@ class EncryptedTokenStore(TokenStore):
 
 def new_secret_key() -> str:
     return Fernet.generate_key().decode()
-
-
-def first(session: Session, stmt: Any) -> Any:
-    return session.execute(stmt).scalars().first()
-
-
-__all__ = ["Ledger", "bulk_insert", "log", "log_many", "EncryptedTokenStore", "new_secret_key", "select", "first"]

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from campaign.approval import approve, pending_diff
+from campaign.approval import revoke as withdraw
 from campaign.commands._common import open_ledger, open_workspace, user_errors, workspace_option
 
 
@@ -14,20 +15,29 @@ from campaign.commands._common import open_ledger, open_workspace, user_errors, 
 @click.argument("campaign_id")
 @click.option("--by", "by", required=True, help="Họ tên người phê duyệt.")
 @click.option("--diff", "show_diff", is_flag=True, help="Chỉ xem thay đổi so với lần duyệt trước.")
+@click.option("--revoke", is_flag=True,
+              help="Rút lại phê duyệt: tạm dừng mọi bài chưa gửi (duyệt lại thì gửi tiếp).")
+@click.option("--reason", default="", help="Lý do rút lại phê duyệt.")
 @workspace_option
 @user_errors
-def command(campaign_id: str, by: str, show_diff: bool, workspace: Path) -> None:
+def command(campaign_id: str, by: str, show_diff: bool, revoke: bool, reason: str,
+            workspace: Path) -> None:
     """Phê duyệt nội dung chiến dịch. Chưa duyệt thì không bài nào được gửi.
 
     \b
     Ví dụ:
       campaign approve nq57-thang3 --by "Nguyễn Văn A"
       campaign approve nq57-thang3 --by "Nguyễn Văn A" --diff
+      campaign approve nq57-thang3 --by "Nguyễn Văn A" --revoke --reason "Chờ ý kiến"
     """
     ledger = open_ledger(open_workspace(workspace))
     if show_diff:
         lines = pending_diff(ledger, campaign_id)
         click.echo("\n".join(lines) if lines else "Không có thay đổi so với lần duyệt trước.")
+        return
+    if revoke:
+        withdraw(ledger, campaign_id, by, reason)
+        click.echo(f"Đã rút lại phê duyệt chiến dịch {campaign_id}: các bài chưa gửi tạm dừng.")
         return
     result = approve(ledger, campaign_id, by)
     if result.already:

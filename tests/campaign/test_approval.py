@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
 from campaign.approval import approve, pending_diff
+from campaign.cli import main
 from campaign.errors import InputError
 from campaign.planner import apply_plan, build_plan, load_campaign
 from campaign.runtime import make_dispatcher
@@ -56,3 +58,14 @@ def test_approve_unknown_campaign_or_without_name(ledger):
         approve(ledger, "khong-co", "A")
     with pytest.raises(InputError, match="người phê duyệt"):
         approve(ledger, "khong-co", "  ")
+
+
+def test_revoked_approval_pauses_until_approved_again(ws, ledger):
+    plan(ws, ledger)
+    approve(ledger, "thu-nghiem", "Trần Thị B")
+    out = CliRunner().invoke(main, ["approve", "thu-nghiem", "--by", "Trần Thị B", "--revoke",
+                                    "--reason", "Chờ ý kiến", "-w", str(ws.root)])
+    assert out.exit_code == 0 and "rút lại" in out.output
+    assert make_dispatcher(ws, ledger).run_once(now=MORNING).claimed == 0
+    approve(ledger, "thu-nghiem", "Trần Thị B")
+    assert make_dispatcher(ws, ledger).run_once(now=MORNING).claimed == 6
