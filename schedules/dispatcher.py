@@ -156,7 +156,7 @@ class Dispatcher:
         with self.ledger.session() as session:
             rows = session.execute(
                 select(Post.id, Post.campaign_id, Post.endpoint_id, Post.lease_owner)
-                .where(Post.state == CLAIMED, Post.lease_expires_at < now)
+                .where(text("posts.state = 'claimed'"), Post.lease_expires_at < now)
                 .with_for_update(skip_locked=True)).all()
             for row in rows:
                 at_most_once = self._at_most_once(row.endpoint_id)
@@ -176,10 +176,12 @@ class Dispatcher:
     def expire(self, now: datetime) -> int:
         """Open posts whose window has passed are expired, never delivered late."""
         with self.ledger.session() as session:
+            # An expired open post is also due (available_at ≤ expires_at ≤ now), so the
+            # search walks only the due part of the open queue's partial index.
             rows = session.execute(
                 select(Post.id, Post.campaign_id, Post.endpoint_id, Post.expires_at)
-                .where(Post.state.in_(OPEN_STATES), Post.expires_at.is_not(None),
-                       Post.expires_at <= now)
+                .where(text(f"posts.{_OPEN_SQL}"), Post.available_at <= now,
+                       Post.expires_at.is_not(None), Post.expires_at <= now)
                 .with_for_update(skip_locked=True)).all()
             for row in rows:
                 done = session.execute(update(Post).where(
