@@ -111,6 +111,10 @@ class Plan:
                                       channel, unit_id, hashes[idx], slot_at, due_at,
                                       expires_at, priority)
 
+    def expected_count(self) -> int:
+        """Posts the plan will yield (before any spill drops), without generating them."""
+        return sum(len(spec.slots) * spec.per_slot for spec in self.specs)
+
     @property
     def posts(self) -> list[PlannedPost]:
         """All posts as a list (fine for one city; use :meth:`iter_posts` for a nation)."""
@@ -377,8 +381,12 @@ def _fit(chosen: list[list[int]], durations: list[float], capacity: float,
 
 # ---------------------------------------------------------------------------- ledger
 def apply_plan(ledger: Ledger, plan: Plan, *, now: datetime | None = None,
-               source_path: str | None = None, actor: str | None = None) -> PlanResult:
-    """Upsert the plan into the ledger in one transaction."""
+               source_path: str | None = None, actor: str | None = None,
+               progress: Callable[[int], None] | None = None) -> PlanResult:
+    """Upsert the plan into the ledger in one transaction.
+
+    ``progress`` is called with the number of posts handled after each chunk (for a bar).
+    """
     now = now or utcnow()
     campaign = plan.campaign
     result = PlanResult()
@@ -431,6 +439,8 @@ def apply_plan(ledger: Ledger, plan: Plan, *, now: datetime | None = None,
                 session.execute(update(Post), updates)
             result.inserted += len(inserts)
             result.updated += len(updates)
+            if progress is not None:
+                progress(len(chunk))
         cancel_ids = []
         if replanning:
             cancel_ids = [r.id for r in session.execute(

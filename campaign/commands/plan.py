@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from campaign.commands._common import (
@@ -39,10 +40,13 @@ def command(file: Path, workspace: Path, as_json: bool, actor: str | None) -> No
     ws = open_workspace(workspace)
     campaign = load_campaign(file, ws.directory, ws.media_dir)
     console = Console(stderr=as_json)
-    with console.status("Đang lập lịch…"):
-        plan = build_plan(campaign, ws.directory)
-        ledger = open_ledger(ws)
-        result = apply_plan(ledger, plan, source_path=str(file), actor=actor)
+    plan = build_plan(campaign, ws.directory)
+    ledger = open_ledger(ws)
+    with Progress(TextColumn("Đang lập lịch"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("plan", total=plan.expected_count())
+        result = apply_plan(ledger, plan, source_path=str(file), actor=actor,
+                            progress=lambda n: bar.advance(task, n))
     summary = summarise(plan)
     if as_json:
         echo_json({"campaign": campaign.id, "posts": summary.total, **result.as_dict(),

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from campaign.errors import InputError
-from campaign.planner import build_plan, load_campaign
+from campaign.planner import apply_plan, build_plan, load_campaign
 from tests.conftest import CAMPAIGN, write_campaign
 
 
@@ -142,3 +142,10 @@ def test_unknown_target_and_missing_media(ws):
     found = {(p.field, p.line) for p in err.value.problems}
     assert ("targets.1", 6) in found
     assert ("messages.0.facebook.images.0", 10) in found
+
+
+def test_expected_count_matches_the_posts_and_progress_adds_up(ws, ledger):
+    plan = plan_for(ws)
+    seen: list[int] = []
+    apply_plan(ledger, plan, progress=seen.append)
+    assert plan.expected_count() == len(plan.posts) == sum(seen) == 52
