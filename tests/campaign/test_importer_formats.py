@@ -13,6 +13,7 @@ import yaml
 from click.testing import CliRunner
 from PIL import Image
 
+from assets.led import DEFAULT_FONT
 from campaign.cli import main
 from campaign.definition import Campaign
 from campaign.errors import InputError
@@ -20,7 +21,7 @@ from campaign.importer import import_file
 from campaign.importer.reading import read_document
 
 DOCS = Path(__file__).parent / "importer_docs"
-FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+FONT = DEFAULT_FONT  # the font we ship: no system font needed on a bare machine
 
 BODY = [
     "Kính gửi: UBND các phường, xã.",
