@@ -15,7 +15,7 @@ from schedules.models import utcnow
 
 def secret_key(ws: Workspace) -> str | None:
     """The key that encrypts rotated tokens: environment first, then the workspace's .env."""
-    return os.environ.get(SECRET_KEY_ENV) or ws.secrets._dotenv.get(SECRET_KEY_ENV)  # noqa: SLF001
+    return ws.secrets.setting(SECRET_KEY_ENV)
 
 
 def token_store(ws: Workspace, ledger: Ledger | None = None) -> TokenStore | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -60,8 +59,7 @@ class Workspace:
     @property
     def db_url(self) -> str:
         """``CAMPAIGN_DB`` (env or .env) or a SQLite file in the workspace."""
-        url = os.environ.get(DB_ENV) or self.secrets._dotenv.get(DB_ENV)  # noqa: SLF001
-        return url or f"sqlite:///{self.root / 'campaign.db'}"
+        return self.secrets.setting(DB_ENV) or f"sqlite:///{self.root / 'campaign.db'}"
 
     def adapter_context(self, tokens: TokenStore | None = None) -> AdapterContext:
         telegram = self.directory.data.telegram

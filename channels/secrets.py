@@ -97,6 +97,10 @@ class SecretResolver:
     def for_workspace(cls, workspace: Path) -> SecretResolver:
         return cls(read_dotenv(workspace / ".env"))
 
+    def setting(self, name: str) -> str | None:
+        """A plain (non-secret) setting such as CAMPAIGN_DB: environment first, then .env."""
+        return self._environ.get(name) or self._dotenv.get(name) or None
+
     def __call__(self, reference: str) -> str:
         if not isinstance(reference, str) or not reference.startswith(ENV_PREFIX):
             raise ConfigError(

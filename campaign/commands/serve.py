@@ -50,8 +50,7 @@ def _secret(ws: Workspace) -> str:
     """A stable signing key: from the environment, else generated once into var/ (0600)."""
     import secrets
 
-    value = os.environ.get(SESSION_SECRET_ENV) or ws.secrets._dotenv.get(  # noqa: SLF001
-        SESSION_SECRET_ENV)
+    value = ws.secrets.setting(SESSION_SECRET_ENV)
     if value:
         return value
     path = ws.var_dir / "web-secret"
