@@ -7,6 +7,7 @@ target and is renamed into place, and an existing file is kept unless ``--force`
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -18,9 +19,10 @@ from campaign.importer import ImportResult, import_file
 
 HELP = """Nhập văn bản chỉ đạo (công văn, hướng dẫn, kế hoạch …) thành bản nháp chiến dịch.
 
-Đọc tệp .txt/.md, .docx hoặc .pdf (có lớp chữ), trích số, ngày, cơ quan ban hành, trích yếu,
-nơi nhận, văn bản viện dẫn, hình thức tuyên truyền, hạn báo cáo, nội dung tuyên truyền; rồi lập
-bản nháp tệp chiến dịch (YAML) có ghi chú những việc còn phải viết.
+Đọc tệp .txt/.md, .docx, .doc/.odt (qua LibreOffice) hoặc .pdf (có lớp chữ, hoặc bản quét:
+nhận dạng chữ bằng Tesseract), cả văn bản gõ phông TCVN3/VNI cũ; trích số, ngày, cơ quan ban
+hành, trích yếu, nơi nhận, văn bản viện dẫn, hình thức tuyên truyền, hạn báo cáo, nội dung
+tuyên truyền; rồi lập bản nháp tệp chiến dịch (YAML) có ghi chú những việc còn phải viết.
 
 \b
 Ví dụ:
@@ -43,6 +45,19 @@ def _write_atomically(target: Path, text: str) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _checked_output(target: Path) -> Path:
+    """``-o`` as a usable path: no NUL byte, not a folder, a name the system accepts."""
+    try:
+        if target.is_dir():
+            raise InputError.single(target, "Đây là một thư mục, không phải tệp.",
+                                    fix="Cho -o một tên tệp .yaml, ví dụ campaigns/nhap.yaml.")
+        target.exists()
+    except (OSError, ValueError):
+        raise InputError.single(target, "Đường dẫn -o không hợp lệ (ký tự lạ hoặc quá dài).",
+                                fix="Chọn tên tệp ngắn, chỉ gồm chữ, số, '-' và '_'.") from None
+    return target
 
 
 def _summary(result: ImportResult) -> list[str]:
@@ -76,26 +91,33 @@ def _summary(result: ImportResult) -> list[str]:
 
 
 @click.command("import", help=HELP)
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+@click.argument("file", type=str)
+@click.option("-o", "--output", type=str,
               help="Ghi bản nháp chiến dịch vào tệp này (ví dụ campaigns/nq57.yaml).")
 @click.option("--json", "as_json", is_flag=True,
               help="In các thông tin trích được và bản nháp dưới dạng JSON.")
 @click.option("--force", is_flag=True, help="Cho phép ghi đè tệp đã có.")
 @user_errors
-def command(file: Path, output: Path | None, as_json: bool, force: bool) -> None:
+def command(file: str, output: str | None, as_json: bool, force: bool) -> None:
     """Import a guidance document."""
-    if output is not None and output.exists() and not force:
-        raise InputError.single(output, "Tệp đã có, không ghi đè.",
+    source = Path(file)
+    target = _checked_output(Path(output)) if output is not None else None
+    if target is not None and target.exists() and not force:
+        raise InputError.single(target, "Tệp đã có, không ghi đè.",
                                 fix="Chọn tên khác cho -o, hoặc thêm --force để ghi đè.")
-    result = import_file(file)
-    if output is not None:
-        _write_atomically(output, result.draft.text)
+    result = import_file(source, progress=sys.stderr.isatty())
+    if target is not None:
+        try:
+            _write_atomically(target, result.draft.text)
+        except OSError as exc:
+            raise InputError.single(target, f"Không ghi được bản nháp ({exc.strerror}).",
+                                    fix="Chọn thư mục có quyền ghi và tên tệp ngắn hơn "
+                                        "cho -o.") from None
     if as_json:
         echo_json(result.to_json())
-    elif output is not None:
+    elif target is not None:
         for line in _summary(result):
             click.echo(line)
-        click.echo(f"Đã ghi bản nháp: {output}")
+        click.echo(f"Đã ghi bản nháp: {target}")
     else:
         click.echo(result.draft.text, nl=False)

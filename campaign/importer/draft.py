@@ -224,12 +224,14 @@ def _messages(docs: list[DocumentFacts], subject: str) -> list[_Message]:
 # ---------------------------------------------------------------- writing it out
 
 def build_draft(docs: list[DocumentFacts], *, today: dt.date,
-                source_file: str | None = None) -> Draft:
-    """The draft campaign for ``docs`` (the first is the main document)."""
+                source_file: str | None = None, notes: list[str] | None = None) -> Draft:
+    """The draft campaign for ``docs`` (the first is the main document).
+
+    ``notes`` (how the text was obtained: OCR, a legacy font) become warnings at the top."""
     subject = next((d.subject for d in docs if d.subject), None) or "Chiến dịch tuyên truyền"
     title = _cap(re.sub(r"\s+", " ", subject))
     campaign_id = slug(subject) or "chien-dich"
-    warnings: list[str] = []
+    warnings: list[str] = [f"CẢNH BÁO: {note}" for note in notes or []]
 
     start = next((d.date for d in docs if d.date), None)
     start_note = None
@@ -281,6 +283,8 @@ def build_draft(docs: list[DocumentFacts], *, today: dt.date,
         number = f" số {doc.number}" if doc.number else ""
         issuer = f" của {doc.issuer}" if doc.issuer else ""
         add(f"# {label}: {doc.kind or 'văn bản'}{number} ngày {_vn_date(doc.date)}{issuer}.")
+    for note in notes or []:
+        add(f"# CẢNH BÁO: {note}.")
     add("# VIỆC CÒN PHẢI LÀM trước khi trình duyệt:")
     add("#   1. Viết lại nội dung từng tin: phần chữ dưới đây chỉ là đoạn trích từ văn bản.")
     add(f"#   2. Sửa khẩu hiệu LED cho đúng khẩu hiệu chính thức, mỗi dòng tối đa {SLOGAN_LIMIT} ký tự.")

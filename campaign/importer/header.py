@@ -39,7 +39,7 @@ _HEADER_SPLIT = re.compile(
     rf"|(?<=[^{LOWER}\s])\s+(?=(?:TP\.\s?)?(?:[{UPPER}][{LOWER}]*\s)*[{UPPER}][{LOWER}]+\s*,\s*ngày\b)")
 _PLACE_DATE = re.compile(
     r",\s*ngày\b[\s._…]*(\d{1,2})?[\s._…]*tháng\b[\s._…]*(\d{1,2})?[\s._…]*năm\b\s*(\d{4})?")
-_NUMBER = re.compile(r"^Số\s*:?\s*(.*)$")
+_NUMBER = re.compile(r"^(?:Số|SỐ)\s*:?\s*(.*)$")
 _SUBJECT = re.compile(r"^(?:V/v|Về việc)\s*:?\s*(.*)$", re.IGNORECASE)
 _RECIPIENTS = re.compile(r"^Kính\s+gửi\s*:?\s*(.*)$", re.IGNORECASE)
 _ALSO_TO = re.compile(r"^Đồng\s+kính\s+gửi\s*:?\s*(.*)$", re.IGNORECASE)
