@@ -24,25 +24,32 @@ CHANNEL_LABELS = {
     "press": "báo, đài",
 }
 
+# "phát thanh" as the act of broadcasting on loudspeakers, not the radio-and-TV sector
+# ("Đài Phát thanh - Truyền hình", "báo chí, phát thanh truyền hình") nor a job (phát thanh viên).
+_ON_AIR = r"(?<!đài )phát thanh(?!\s*(?:[-–,]|và)?\s*truyền hình)(?! viên)"
+
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "loudspeaker": re.compile(
         r"đài truyền thanh|loa truyền thanh|hệ thống loa|truyền thanh (?:cơ sở|cấp xã|xã|phường)"
-        r"|loa phát thanh|cụm loa|loa không dây"),
+        r"|loa phát thanh|cụm loa|loa không dây|tiếp âm|tiếp sóng|truyền thanh thông minh"
+        rf"|{_ON_AIR}|\bloa\b"),
     "led": re.compile(r"màn hình led|bảng led|màn hình điện tử|bảng điện tử|\bled\b"),
     "zalo": re.compile(r"zalo"),
     "facebook": re.compile(r"facebook|mạng xã hội|fanpage"),
     "website": re.compile(r"(?:trang|cổng)(?:/(?:trang|cổng))? thông tin điện tử|website"
                           r"|cổng thông tin"),
     "visual": re.compile(r"cổ động trực quan|tuyên truyền trực quan|băng rôn|băng-rôn|khẩu hiệu"
+                         r"|treo cờ"
                          r"|pano|panô|pa-nô|áp phích|apphich"),
-    "print": re.compile(r"tờ rơi|tờ gấp|bản tin|tài liệu tuyên truyền|sổ tay"),
+    "print": re.compile(r"tờ rơi|tờ gấp|(?<!phát )bản tin|tài liệu tuyên truyền|sổ tay"),
     "meeting": re.compile(r"hội nghị|báo cáo viên|tuyên truyền viên|sinh hoạt chi bộ"
                           r"|sinh hoạt chuyên đề|họp dân|họp tổ dân phố"),
     "press": re.compile(r"báo,\s*đài|báo đài|báo chí|truyền hình|đài phát thanh"),
 }
 _SECTION = re.compile(r"(?:hình thức|phương thức|phương tiện)(?: và nội dung)? tuyên truyền",
                       re.IGNORECASE)
-_PROPAGANDA = re.compile(r"tuyên truyền|phổ biến|đăng tải|phát sóng|thông tin cho|quảng bá",
+_PROPAGANDA = re.compile(r"tuyên truyền|phổ biến|đăng tải|phát sóng|thông tin cho|quảng bá"
+                         rf"|tiếp âm|tiếp sóng|{_ON_AIR}|truyền thanh|thông báo trên",
                          re.IGNORECASE)
 _CONTROL = re.compile(r"sai sự thật|xuyên tạc|xử lý|giám sát|ngăn chặn|rà soát chặn|vi phạm",
                       re.IGNORECASE)
@@ -55,10 +62,13 @@ def form_section(lines: list[str]) -> list[str] | None:
     ("II. NỘI DUNG VÀ HÌNH THỨC TUYÊN TRUYỀN" holds the content section too)."""
     candidates: list[tuple[bool, list[str]]] = []
     for index, line in enumerate(lines):
-        if not line or not _SECTION.search(line) or len(line) >= 90:
+        inline_start = re.match(r"^(?:\d+\.|[IVX]+\.|[-+*])?\s*(?:hình thức|phương thức)"
+                                r"[^:]{0,40}:", line or "", re.IGNORECASE)
+        if not line or not _SECTION.search(line) or len(line) >= 90 and not inline_start:
             continue
         mark = heading(line)
-        if not (mark or is_upper_line(line) or line.rstrip().endswith(":") or len(line) < 40):
+        if not (mark or is_upper_line(line) or line.rstrip().endswith(":") or len(line) < 40
+                or inline_start):
             continue
         text = mark[1] if mark else re.sub(r"^[*\-+]\s*", "", line)
         out: list[str] = []

@@ -62,11 +62,73 @@ def clean_lines(text: str, *, reflow: bool = False) -> list[str]:
 
     ``reflow`` joins visual lines of one paragraph (PDF text layers break at the page width).
     """
-    lines = [clean_line(line) for line in text.replace("\r\n", "\n").replace("\r", "\n")
-             .replace("\f", "\n\n").split("\n")]
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n").split("\n")
+    lines = [clean_line(line) for line in untable(raw)]
+    lines = _mend_header_splits(lines)
     if reflow:
         lines = _reflow(lines)
     return _mend_breaks(lines)
+
+
+_RULE = re.compile(r"^[\s|+\-=_─━│┃┼┌┐└┘├┤┬┴:.*~]*$")
+_CELLS = re.compile(r"\s*[|│┃]\s*")
+
+
+def untable(lines: list[str]) -> list[str]:
+    """Table text (PDF or markdown: ``| cell | cell |`` rows, rules of dashes) as plain lines,
+    column by column: the header's left column (issuer, number) then its right column (motto,
+    place and date), so a date broken over two rows comes out on consecutive lines."""
+    out: list[str] = []
+    block: list[list[str]] = []
+
+    def flush() -> None:
+        if not block:
+            return
+        width = max(len(row) for row in block)
+        for column in range(width):
+            out.extend(row[column] for row in block if column < len(row) and row[column])
+            out.append("")
+        block.clear()
+
+    for line in lines:
+        if line.strip().startswith(("|", "│", "┃")) or re.search(r"\s[|│┃]\s", line):
+            if _RULE.match(line):
+                continue
+            cells = _CELLS.split(line.strip().strip("|│┃"))
+            block.append([cell.strip() for cell in cells])
+            continue
+        if line.strip() and _RULE.match(line) and len(line.strip()) >= 3:
+            continue  # a rule under the header ("-----", "___")
+        flush()
+        out.append(line)
+    flush()
+    return out
+
+
+_DATE_HEAD = re.compile(r"(?:,\s*|^)ngày(?:\s*\d{1,2})?[\s._…]*$")
+
+
+def _mend_header_splits(lines: list[str]) -> list[str]:
+    """Words and dates that narrow header cells broke over lines: "QUYẾT" / "ĐỊNH",
+    "Biên Hòa, ngày 30" / "tháng 3 năm 2022", "Số: 12" / "/KH-UBND"."""
+    from campaign.importer.header import kind_heading  # header builds on cleanup
+
+    out: list[str] = []
+    for line in lines:
+        prev = out[-1] if out else ""
+        if prev and line:
+            if _DATE_HEAD.search(prev) and re.match(r"^tháng\b", line):
+                out[-1] = f"{prev} {line}"
+                continue
+            if (is_upper_line(prev) and is_upper_line(line) and len(prev.split()) <= 2
+                    and not kind_heading(prev) and kind_heading(f"{prev} {line}")):
+                out[-1] = f"{prev} {line}"
+                continue
+            if re.match(r"^Số\s*:?\s*[\d.…]*$", prev) and re.match(r"^/[A-ZĐ]", line):
+                out[-1] = clean_line(prev + line)
+                continue
+        out.append(line)
+    return out
 
 
 def _mend_breaks(lines: list[str]) -> list[str]:

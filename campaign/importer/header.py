@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from campaign.importer.citation import read_citation_line
 from campaign.importer.cleanup import LOWER, UPPER, fold, is_bullet, is_title_word, is_upper_line
 from campaign.importer.model import Signer
 from campaign.importer.vndates import make_date
@@ -25,7 +26,10 @@ _KIND_FOLDED = [(fold(k), k) for k in KINDS]
 SYMBOL_KINDS = {"KH": "Kế hoạch", "HD": "Hướng dẫn", "TB": "Thông báo", "QĐ": "Quyết định",
                 "BC": "Báo cáo", "TTr": "Tờ trình", "CT": "Chỉ thị", "NQ": "Nghị quyết",
                 "KL": "Kết luận", "CĐ": "Công điện", "CTr": "Chương trình", "CV": "Công văn",
-                "TT": "Thông tư", "NĐ": "Nghị định", "QC": "Quy chế", "QĐi": "Quy định"}
+                "TT": "Thông tư", "NĐ": "Nghị định", "QC": "Quy chế", "QĐi": "Quy định",
+                "CTrPH": "Chương trình", "CTrHĐ": "Chương trình hành động",
+                "KHPH": "Kế hoạch", "KHLT": "Kế hoạch", "HDLT": "Hướng dẫn", "TTLT": "Thông tư",
+                "ĐC": "Đề cương"}
 
 _MOTTO = re.compile(r"^(?:CỘNG HÒA XÃ HỘI|CỘNG HOÀ XÃ HỘI|Độc lập\s*[-–]|ĐẢNG CỘNG SẢN VIỆT NAM"
                     r"|[-_=*~. ]+$)", re.IGNORECASE)
@@ -125,7 +129,7 @@ def _header_lines(lines: list[str]) -> list[str]:
 def org_case(text: str) -> str:
     """A capitalised organisation name in the usual mixed case:
     "ỦY BAN NHÂN DÂN TỈNH ĐỒNG NAI" → "Ủy ban nhân dân tỉnh Đồng Nai"."""
-    words = text.lower().split()
+    words = text.lower().replace("việt nam", "Việt Nam").split()
     out: list[str] = []
     capitalise_next = True
     place_mode = False
@@ -163,21 +167,43 @@ def org_case(text: str) -> str:
     return " ".join(out)
 
 
-def _issuer_from_header(head: list[str]) -> str | None:
+_JOINT_LINK = re.compile(r"(?:\s[-–]|\sVÀ|,)$")
+
+
+def _issuer_from_header(head: list[str], *, joint: bool = False) -> str | None:
+    """The issuing body: the last organisation named in the header's left column.
+
+    A name broken over lines ("PHÒNG VĂN HÓA VÀ" / "THÔNG TIN") is one body; "A - B" on one
+    line, a line ending in "-"/"VÀ", or a joint kind ("phối hợp", "liên tịch") names several
+    bodies that issue together, all kept."""
     groups: list[list[str]] = []
+    links: list[bool] = []
     for line in head:
         if _NUMBER.match(line) or _PLACE_DATE.search(line) or kind_heading(line):
             break
         if not is_upper_line(line) or _MOTTO.match(line):
             continue
-        if groups and re.match(r"^(?:TỈNH|THÀNH PHỐ|HUYỆN|QUẬN|XÃ|PHƯỜNG|THỊ XÃ)\b", line) \
-                and not _ORG_START.match(line):
-            groups[-1].append(line)
-        else:
-            groups.append([line])
+        parts = [p.strip() for p in re.split(r"\s[-–]\s(?=" + _ORG_START.pattern[1:] + ")",
+                                             line) if p.strip()]
+        for n, part in enumerate(parts):
+            continues = groups and (not _ORG_START.match(part) and n == 0
+                                    or _JOINT_LINK.search(groups[-1][-1]) is not None
+                                    and not _ORG_START.match(part))
+            if continues:
+                groups[-1].append(part)
+            else:
+                linked = bool(groups) and (n > 0 or bool(_JOINT_LINK.search(groups[-1][-1])))
+                groups.append([part])
+                links.append(linked)
     if not groups:
         return None
-    return org_case(" ".join(groups[-1]))
+    names = [org_case(" ".join(g).strip(" -–,")) for g in groups]
+    if joint and len(names) > 1:
+        return " và ".join(names)
+    tail = len(names) - 1
+    while tail > 0 and links[tail]:
+        tail -= 1
+    return " và ".join(names[tail:])
 
 
 _ISSUER_IN_BODY = re.compile(
@@ -236,8 +262,13 @@ def _subject_and_kind(lines: list[str], head: list[str]) -> tuple[str | None, st
         kind = kind_heading(line)
         if kind:
             rest = line[len(kind):].strip(" :.-") if fold(line).startswith(fold(kind)) else ""
+            rest = re.sub(r"^(?:PHỐI HỢP|LIÊN TỊCH|LIÊN NGÀNH|HÀNH ĐỘNG)\b\s*", "", rest)
             parts = [rest.capitalize()] if rest else []
-            parts.extend(_continuation(lines, index + 1, stop_on_blank=bool(parts)))
+            follow = _continuation(lines, index + 1, stop_on_blank=bool(parts))
+            if follow:
+                match = _SUBJECT.match(follow[0])  # "QUYẾT ĐỊNH" / "Về việc …"
+                follow[0] = match.group(1) if match else follow[0]
+            parts.extend(follow)
             return kind, " ".join(p for p in parts if p).strip() or None
     return None, None
 
@@ -354,15 +385,28 @@ def signer(lines: list[str]) -> Signer | None:
 
 # ---------------------------------------------------------------- all together
 
+_JOINT = re.compile(r"\b(?:liên tịch|phối hợp|liên ngành)\b|\b(?:[A-Z]+PH|[A-Z]+LT)\b",
+                    re.IGNORECASE)
+
+
 def read_header(lines: list[str]) -> Header:
     head = _header_lines(lines)
     number = _number(head)
     place, date, year = _place_date(head)
     kind, subject = _subject_and_kind(lines, head)
+    citation = read_citation_line(lines)
+    if citation is not None:  # a portal copy: the first line says it all
+        number = number or citation.number
+        kind = citation.kind
+        date, year = date or citation.date, year or citation.year
+        place = place or citation.place
+        subject = citation.subject or subject
     kind = kind or _kind_from_symbol(number)
     if kind is None and recipients(lines):
         kind = "Công văn"
-    issuer = _issuer_from_header(head) or issuer_from_body(lines)
+    joint = bool(_JOINT.search(" ".join(head[:12])) or number and _JOINT.search(number))
+    issuer = ((citation.issuer if citation else None) or _issuer_from_header(head, joint=joint)
+              or issuer_from_body(lines))
     return Header(kind=kind, number=number, issuer=issuer, place=place, date=date, year=year,
                   subject=subject, recipients=recipients(lines), copies_to=copies_to(lines),
                   signer=signer(lines))

@@ -19,7 +19,8 @@ REFERENCE_KINDS = ["Chương trình hành động", "Chương trình", "Nghị q
                    "Văn bản", "Báo cáo", "Tờ trình", "Luật"]
 _KIND_ALT = "|".join(re.escape(k) for k in REFERENCE_KINDS)
 _CITATION = re.compile(
-    rf"\b(?P<kind>{_KIND_ALT})\s+(?:số\s*:?\s*)?(?P<number>\d+(?:[-/][\w.]+)+)",
+    rf"\b(?P<kind>{_KIND_ALT})(?:\s+(?:liên tịch|phối hợp|hành động|liên ngành))?"
+    r"\s+(?:số\s*:?\s*)?(?P<number>\d+(?:[-/][\w.&]+)+)",
     re.IGNORECASE)
 _DATE_NEXT = re.compile(rf"^\s*,?\s*(?:ban hành\s+)?ngày\s+{ANY_DATE}")
 _ISSUER_NEXT = re.compile(r"^\s*,?\s*(?:của|do)\s+(?P<issuer>.{2,120})")
