@@ -52,6 +52,7 @@ def clean_line(line: str) -> str:
     line = line.replace("**", "")
     line = _MD_BULLET.sub("* ", line) if line.startswith("* ") else _MD_BULLET.sub("- ", line)
     line = _DASHES.sub("- ", line) if re.match(r"^[–—−]\s", line) else line
+    line = re.sub(r"(?<=\s)[_|¦](?=\s)", " ", line)  # stray table borders left by OCR
     line = _SYMBOL_HYPHEN.sub(r"\1-\2", line)
     line = _SYMBOL_SLASH.sub(r"\1/\2", line)
     return _SPACES.sub(" ", line).strip()
@@ -115,17 +116,21 @@ def _mend_header_splits(lines: list[str]) -> list[str]:
 
     out: list[str] = []
     for line in lines:
-        prev = out[-1] if out else ""
+        back = len(out) - 1
+        if back >= 0 and not out[back] and line:
+            back -= 1  # one blank line between the pieces (OCR puts one there)
+        prev = out[back] if back >= 0 else ""
         if prev and line:
-            if _DATE_HEAD.search(prev) and re.match(r"^tháng\b", line):
-                out[-1] = f"{prev} {line}"
-                continue
-            if (is_upper_line(prev) and is_upper_line(line) and len(prev.split()) <= 2
-                    and not kind_heading(prev) and kind_heading(f"{prev} {line}")):
-                out[-1] = f"{prev} {line}"
-                continue
-            if re.match(r"^Số\s*:?\s*[\d.…]*$", prev) and re.match(r"^/[A-ZĐ]", line):
-                out[-1] = clean_line(prev + line)
+            joined = None
+            split_date = _DATE_HEAD.search(prev) and re.match(r"^tháng\b", line)
+            split_kind = (is_upper_line(prev) and is_upper_line(line) and len(prev.split()) <= 2
+                          and not kind_heading(prev) and kind_heading(f"{prev} {line}"))
+            if split_date or split_kind:
+                joined = f"{prev} {line}"
+            elif re.match(r"^Số\s*:?\s*[\d.…]*$", prev) and re.match(r"^/[A-ZĐ]", line):
+                joined = clean_line(prev + line)
+            if joined is not None:
+                out[back:] = [joined]
                 continue
         out.append(line)
     return out
@@ -157,7 +162,8 @@ def _mend_breaks(lines: list[str]) -> list[str]:
 
 _NEW_BLOCK = re.compile(
     r"^(?:[-+•*]\s|[IVX]+\.\s|\d+(?:\.\d+)*\.?\s|[a-zđ]\)\s|Số\s*:|Kính gửi|Nơi nhận|Noi nhận"
-    r"|V/v\b|CỘNG HÒA|Độc lập)")
+    r"|V/v\b|CỘNG HÒA|Độc lập|Căn cứ\b|Thực hiện\b|Xét đề nghị|Điều \d|Nhằm\b|Để\b"
+    r"|Khẩu hiệu)")
 
 
 def _reflow(lines: list[str]) -> list[str]:

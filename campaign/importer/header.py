@@ -32,13 +32,15 @@ SYMBOL_KINDS = {"KH": "Kế hoạch", "HD": "Hướng dẫn", "TB": "Thông báo
                 "ĐC": "Đề cương"}
 
 _MOTTO = re.compile(r"^(?:CỘNG HÒA XÃ HỘI|CỘNG HOÀ XÃ HỘI|Độc lập\s*[-–]|ĐẢNG CỘNG SẢN VIỆT NAM"
+                    r"|CHỦ NGHĨA VIỆT NAM$"
                     r"|[-_=*~. ]+$)", re.IGNORECASE)
 _ORG_START = re.compile(
     r"^(?:ỦY BAN|UỶ BAN|UBND|HĐND|HỘI ĐỒNG|SỞ|PHÒNG|BAN|TỈNH ỦY|TỈNH UỶ|THÀNH ỦY|THÀNH UỶ"
     r"|HUYỆN ỦY|HUYỆN UỶ|ĐẢNG ỦY|ĐẢNG UỶ|ĐẢNG BỘ|TRUNG TÂM|BỘ|CỤC|CHI CỤC|VĂN PHÒNG|ĐOÀN"
     r"|MẶT TRẬN|BỘ CHỈ HUY|CÔNG AN|ĐÀI)\b")
 _HEADER_SPLIT = re.compile(
-    r"(?<=\S)\s+(?=CỘNG HÒA XÃ HỘI|CỘNG HOÀ XÃ HỘI|ĐẢNG CỘNG SẢN VIỆT NAM|Độc lập\s*[-–]|Số\s*:"
+    r"(?<=\S)\s+(?=CỘNG HÒA(?: XÃ HỘI)?$|CỘNG HÒA XÃ HỘI|CỘNG HOÀ XÃ HỘI|ĐẢNG CỘNG SẢN VIỆT NAM"
+    r"|Độc lập\s*[-–]|Số\s*:"
     r"|V/v\b)"
     rf"|(?<=[^{LOWER}\s])\s+(?=(?:TP\.\s?)?(?:[{UPPER}][{LOWER}]*\s)*[{UPPER}][{LOWER}]+\s*,\s*ngày\b)")
 _PLACE_DATE = re.compile(

@@ -60,12 +60,13 @@ def _env() -> dict[str, str]:
 
 
 def render_page(pdf: Path, number: int, out_dir: Path, dpi: int = DPI) -> Path:
-    """Page ``number`` of ``pdf`` as a greyscale PNG in ``out_dir``."""
+    """Page ``number`` of ``pdf`` as a greyscale PGM in ``out_dir`` (uncompressed: encoding a
+    PNG costs as much as reading it back)."""
     prefix = out_dir / f"p{number}"
-    subprocess.run(["pdftoppm", "-gray", "-png", "-r", str(dpi), "-f", str(number),
+    subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), "-f", str(number),
                     "-l", str(number), "-singlefile", str(pdf), str(prefix)],
                    check=True, capture_output=True, timeout=PAGE_TIMEOUT)
-    return prefix.with_suffix(".png")
+    return prefix.with_suffix(".pgm")
 
 
 def read_image(image: Path, number: int) -> OcrPage:

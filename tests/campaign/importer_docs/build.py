@@ -8,6 +8,7 @@ import ctypes
 import shutil
 import subprocess
 import tempfile
+import textwrap
 from pathlib import Path
 
 from assets.led import DEFAULT_FONT
@@ -26,11 +27,22 @@ def make_docx(path: Path, lines: list[str]) -> Path:
     return path
 
 
+def _wrap(lines: list[str], size: float) -> list[str]:
+    """Lines broken at the page width, as a word processor lays them out."""
+    width = int(515 / (size * 0.56))
+    out: list[str] = []
+    for line in lines:
+        out.extend(textwrap.wrap(line, width) or [""])
+    return out
+
+
 def make_pdf(path: Path, lines: list[str], size: float = 9.0) -> Path:
-    """A PDF with a real text layer: the shipped font embedded through PDFium."""
+    """A PDF with a real text layer: the shipped font embedded through PDFium, lines wrapped
+    at the page width (a PDF text layer has no paragraphs, only visual lines)."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
+    lines = _wrap(lines, size)
     pdf = pdfium.PdfDocument.new()
     data = FONT.read_bytes()
     buffer = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
@@ -52,10 +64,23 @@ def make_pdf(path: Path, lines: list[str], size: float = 9.0) -> Path:
     return path
 
 
+def printed(lines: list[str]) -> list[str]:
+    """How text with table syntax looks on paper: cells side by side, no bars or rules."""
+    out: list[str] = []
+    for line in lines:
+        if "|" not in line:
+            out.append(line)
+        elif line.strip(" |-:"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            out.append("      ".join(cells).strip())
+    return out
+
+
 def make_scanned_pdf(path: Path, lines: list[str], dpi: int = 200) -> Path:
     """An image-only PDF: the text PDF rendered by pdftoppm, pages packed by Pillow."""
     from PIL import Image
 
+    lines = printed(lines)
     with tempfile.TemporaryDirectory() as temp:
         text_pdf = make_pdf(Path(temp) / "text.pdf", lines, size=11.0)
         subprocess.run(["pdftoppm", "-gray", "-png", "-r", str(dpi), str(text_pdf),
