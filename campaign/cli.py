@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
+from typing import Any
 
 import click
 
+from assets.systools import MissingToolError
 from campaign import clilocale, commands
 
 clilocale.install()
@@ -54,6 +57,14 @@ class LazyGroup(click.Group):
         command = getattr(importlib.import_module(f"campaign.commands.{module_name}"),
                           "command", None)
         return command if isinstance(command, click.Command) else None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """A system tool missing anywhere below becomes the apt-get line, not a traceback."""
+        try:
+            return super().invoke(ctx)
+        except MissingToolError as exc:
+            click.echo(f"Lỗi: {exc.message}", err=True)
+            sys.exit(2)
 
 
 @click.group(cls=LazyGroup, help=HELP, context_settings=CONTEXT_SETTINGS)

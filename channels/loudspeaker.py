@@ -27,7 +27,6 @@ import contextlib
 import fcntl
 import http.client
 import json
-import shutil
 import socket
 import subprocess
 import tempfile
@@ -44,6 +43,7 @@ from assets.speech.audio import AudioInfo, measure, synthesize_cached
 from assets.speech.engines import SpeechError
 from assets.speech.settings import speech_kit
 from assets.store import MediaStore, atomic_write
+from assets.systools import MissingToolError, require
 from channels.base import (
     Adapter,
     AdapterContext,
@@ -335,9 +335,10 @@ class LoudspeakerAdapter(Adapter):
 
     def _constant_bitrate(self, src: Path, out: Path, kbps: int) -> None:
         """Re-encode to constant-bit-rate mono MP3 so pacing by bytes equals pacing by time."""
-        ffmpeg = shutil.which("ffmpeg")
-        if ffmpeg is None:
-            raise ConfigError("Chưa cài ffmpeg để phát lên Icecast: sudo apt-get install ffmpeg.")
+        try:
+            ffmpeg = require("ffmpeg", purpose="phát lên Icecast")
+        except MissingToolError as exc:
+            raise ConfigError(exc.message) from None
         proc = subprocess.run(
             [ffmpeg, "-hide_banner", "-nostdin", "-v", "error", "-i", str(src), "-ac", "1",
              "-ar", "44100", "-c:a", "libmp3lame", "-b:a", f"{kbps}k", "-y", str(out)],

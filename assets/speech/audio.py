@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping
@@ -23,7 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from assets.speech import reading_text
-from assets.speech.engines import EspeakEngine, SpeechEngine, SpeechError
+from assets.speech.engines import EspeakEngine, SpeechEngine, SpeechError, require_tool
 from assets.speech.normalize import Dictionary
 from assets.store import MediaStore, digest
 
@@ -55,10 +54,7 @@ class AudioInfo:
 
 
 def _ffmpeg() -> str:
-    path = shutil.which("ffmpeg")
-    if path is None:
-        raise SpeechError("Chưa cài ffmpeg. Hãy cài gói Debian: sudo apt-get install ffmpeg.")
-    return path
+    return require_tool("ffmpeg")
 
 
 def _run(args: list[str]) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import abc
 import base64
 import binascii
-import shutil
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,11 +21,27 @@ from typing import Any, ClassVar
 
 import requests
 
-__all__ = ["EspeakEngine", "HttpEngine", "SpeechEngine", "SpeechError", "engine_from_config"]
+from assets.systools import MissingToolError, require
+
+__all__ = ["EspeakEngine", "HttpEngine", "SpeechEngine", "SpeechError", "SpeechToolMissing",
+           "engine_from_config", "require_tool"]
 
 
 class SpeechError(Exception):
     """Speech could not be produced. The message is Vietnamese and safe to show."""
+
+
+class SpeechToolMissing(SpeechError, MissingToolError):
+    """espeak-ng or ffmpeg is not installed: a SpeechError for the speech callers, a
+    MissingToolError (with the apt-get line) for the CLI."""
+
+
+def require_tool(tool: str) -> str:
+    """Path of ``tool`` for speech work; :class:`SpeechToolMissing` when absent."""
+    try:
+        return require(tool)
+    except MissingToolError as exc:
+        raise SpeechToolMissing(exc.tool, exc.package) from None
 
 
 class SpeechEngine(abc.ABC):
@@ -59,12 +74,7 @@ class EspeakEngine(SpeechEngine):
         self.pitch = pitch
 
     def _binary(self) -> str:
-        path = shutil.which(self.binary)
-        if path is None:
-            raise SpeechError(
-                "Chưa cài espeak-ng. Hãy cài gói Debian: sudo apt-get install espeak-ng."
-            )
-        return path
+        return require_tool(self.binary)
 
     def version(self) -> str:
         out = subprocess.run([self._binary(), "--version"], capture_output=True, text=True,
