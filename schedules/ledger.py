@@ -40,8 +40,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 class Ledger:
     """An engine plus a session factory over one database URL."""
 
-    def __init__(self, url: str, *, migrate: bool = True) -> None:
+    def __init__(self, url: str, *, migrate: bool = True,
+                 backup_dir: Path | None = None) -> None:
         self.url = url
+        self.backup_dir = backup_dir
         kwargs: dict[str, Any] = {}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"timeout": 30}
@@ -62,9 +64,16 @@ class Ledger:
         return self.engine.dialect.name
 
     def migrate(self) -> None:
-        """Bring the schema to the newest alembic revision (alembic only loads when needed)."""
-        if self._revision() == HEAD_REVISION:
+        """Bring the schema to the newest alembic revision (alembic only loads when needed).
+
+        An existing ledger at an older revision is first copied to the backup folder, so an
+        upgrade that goes wrong can be undone with ``campaign restore``.
+        """
+        revision = self._revision()
+        if revision == HEAD_REVISION:
             return
+        if revision is not None:
+            self.pre_upgrade_backup(revision)
         from alembic import command as alembic_command
         from alembic.config import Config as AlembicConfig
 
@@ -73,6 +82,22 @@ class Ledger:
         with self.engine.begin() as conn:
             cfg.attributes["connection"] = conn
             alembic_command.upgrade(cfg, "head")
+
+    def pre_upgrade_backup(self, revision: str) -> Path:
+        """Copy the ledger before migrating it from ``revision``; the copy's path.
+
+        The folder is ``backup_dir`` or ``backups/`` beside a SQLite file (the workspace), or
+        in the working directory for PostgreSQL (the service runs in the workspace).
+        """
+        from schedules.snapshot import dump_ledger, sqlite_path
+
+        folder = self.backup_dir
+        if folder is None:
+            base = sqlite_path(self.url).parent if self.dialect == "sqlite" else Path.cwd()
+            folder = base / "backups"
+        stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+        target = folder / f"truoc-nang-cap-{revision}-{stamp}"
+        return dump_ledger(self.url, target)
 
     def _revision(self) -> str | None:
         with self.engine.connect() as conn:
