@@ -14,6 +14,7 @@ from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from campaign.backup import daily_backup
 from campaign.bot import attach_to_service
 from campaign.housekeeping import prune
 from campaign.runtime import make_dispatcher
@@ -55,6 +56,8 @@ def serve_forever(ws: Workspace, ledger: Ledger, *, interval: float = 5.0,
                       id="refresh-credentials", max_instances=1, coalesce=True)
     scheduler.add_job(prune, "cron", args=[ws], hour=3, minute=47, id="retention",
                       max_instances=1, coalesce=True)
+    scheduler.add_job(daily_backup, "cron", args=[ws], hour=2, minute=37, id="backup",
+                      timezone=ws.directory.timezone, max_instances=1, coalesce=True)
 
     stop_bot = attach_to_service(scheduler, ws, ledger)
 
