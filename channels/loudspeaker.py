@@ -269,11 +269,76 @@ class LoudspeakerAdapter(Adapter):
         return self._deliver_telegram(delivery, self.route)
 
     def check(self) -> dict[str, Any]:
+        """Try each route for real without playing anything: the folder takes a file, Icecast
+        accepts the source password (a read-only admin request for the mount), the bot is a
+        member of the ward's chat (getChatMember)."""
+        if isinstance(self.route, FolderRoute):
+            return self._check_folder(self.route)
         if isinstance(self.route, IcecastRoute):
-            self.context.secrets(self.route.password)
-        if isinstance(self.route, TelegramRoute):
-            self.context.secrets(self._telegram_settings()[1])
-        return {"ok": True, "via": self.route.via}
+            return self._check_icecast(self.route)
+        return self._check_telegram(self.route)
+
+    def _check_folder(self, route: FolderRoute) -> dict[str, Any]:
+        folder = self._folder(route)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".kiem-tra-"):
+                pass
+        except OSError as exc:
+            raise ConfigError(f"Không ghi được vào thư mục {folder} ({exc.strerror}). Cấp quyền "
+                              "ghi cho người dùng chạy dịch vụ hoặc sửa deliver.path.") from None
+        return {"ok": True, "via": "folder", "note": f"thư mục {folder} ghi được"}
+
+    def _check_icecast(self, route: IcecastRoute) -> dict[str, Any]:
+        password = self.context.secrets(route.password)
+        self._secrets_seen.append(password)
+        conn_cls = http.client.HTTPSConnection if (route.url or "").startswith("https") \
+            else http.client.HTTPConnection
+        conn = conn_cls(route.host, route.port, timeout=self.context.timeout)
+        auth = base64.b64encode(f"{route.user}:{password}".encode()).decode()
+        try:  # answers 401 to a wrong password, 400 "Source does not exist" to an idle mount
+            conn.request("GET", f"/admin/listclients?mount={route.mount}",
+                         headers={"Authorization": f"Basic {auth}"})
+            status = conn.getresponse().status
+        except (OSError, http.client.HTTPException) as exc:
+            raise TransientError(f"Không kết nối được máy chủ Icecast {route.host}:{route.port}"
+                                 f" ({redact(str(exc), self._secrets_seen)}).") from None
+        finally:
+            conn.close()
+        if status in (401, 403):
+            raise AuthError(f"Icecast {route.host}:{route.port} từ chối mật khẩu nguồn của "
+                            f"{route.mount}. Kiểm tra biến {route.password[4:]} trong .env.",
+                            http_status=status)
+        if status not in (200, 400):
+            raise self._icecast_error(status, None)
+        busy = "đang có nguồn phát" if status == 200 else "đang rảnh"
+        return {"ok": True, "via": "icecast",
+                "note": f"mật khẩu nguồn được chấp nhận; điểm phát {route.mount} {busy}"}
+
+    def _check_telegram(self, route: TelegramRoute) -> dict[str, Any]:
+        api_base, token_ref = self._telegram_settings()
+        token = self.context.secrets(token_ref)
+        self._secrets_seen.append(token)
+
+        async def membership() -> tuple[str, str]:
+            from telegram import Bot
+
+            async with Bot(token, base_url=f"{api_base}/bot") as bot:
+                member = await bot.get_chat_member(route.chat_id, bot.id)
+                return str(member.status), bot.username or str(bot.id)
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                status, name = asyncio.run(membership())
+        except Exception as exc:  # noqa: BLE001 - mapped in one place
+            raise self._telegram_error(exc) from None
+        if status in ("left", "kicked"):
+            raise PermissionDeniedError(
+                f"Bot @{name} không còn trong nhóm {route.chat_id} của phường. Thêm bot vào "
+                "nhóm Telegram của phường rồi kiểm tra lại.")
+        return {"ok": True, "via": "telegram", "note": f"bot @{name} là thành viên nhóm "
+                f"{route.chat_id} ({status})"}
 
     # ---------------------------------------------------------------- folder
     def _folder(self, route: FolderRoute) -> Path:

@@ -256,6 +256,15 @@ class TelegramAPI:
                 "username": "loa_phuong_bot", "can_join_groups": True,
                 "can_read_all_group_messages": False, "supports_inline_queries": False}
 
+    def _m_getChatMember(self, fields: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        """ChatMember of ``user_id`` in a known chat: the bot is a member of every chat the
+        fake knows unless listed in ``self.left`` (then "left", as Telegram answers)."""
+        chat_id = self._known_chat(fields)
+        self._require(fields, "user_id")
+        status = "left" if chat_id in getattr(self, "left", set()) else "member"
+        return {"status": status, "user": {"id": int(fields["user_id"]), "is_bot": True,
+                                           "first_name": "Loa phường"}}
+
     def _m_deleteWebhook(self, fields: dict[str, Any], files: dict[str, Any]) -> bool:  # noqa: N802
         return True
 
