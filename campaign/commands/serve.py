@@ -21,10 +21,17 @@ SESSION_SECRET_ENV = "CAMPAIGN_WEB_SECRET"
               help="Địa chỉ lắng nghe (0.0.0.0 để máy khác trong mạng nội bộ truy cập).")
 @click.option("--port", default=8080, show_default=True, type=int, help="Cổng.")
 @click.option("--https-only", is_flag=True,
-              help="Chỉ gửi cookie phiên qua HTTPS (khi chạy sau proxy có chứng chỉ).")
+              help="Chỉ gửi cookie phiên qua HTTPS (tự bật khi lắng nghe ngoài 127.0.0.1).")
+@click.option("--allow-http", is_flag=True,
+              help="Cho đăng nhập qua HTTP thường khi lắng nghe ngoài 127.0.0.1 (không khuyến "
+                   "nghị: mật khẩu đi qua mạng không mã hoá).")
+@click.option("--trusted-proxy", "proxies", multiple=True, metavar="DIA_CHI",
+              help="Địa chỉ proxy ngược (nginx) được tin khi báo địa chỉ thật của người dùng "
+                   "(X-Forwarded-For). Lặp lại được; hoặc CAMPAIGN_TRUSTED_PROXIES trong .env.")
 @workspace_option
 @user_errors
-def command(host: str, port: int, https_only: bool, workspace: Path) -> None:
+def command(host: str, port: int, https_only: bool, allow_http: bool, proxies: tuple[str, ...],
+            workspace: Path) -> None:
     """Trang theo dõi tiến độ, xác nhận phát loa, nhật ký, xử lý bài lỗi và phê duyệt.
 
     Khoá ký phiên đăng nhập lấy từ biến CAMPAIGN_WEB_SECRET (hoặc .env); nếu chưa đặt, một
@@ -41,8 +48,20 @@ def command(host: str, port: int, https_only: bool, workspace: Path) -> None:
 
     ws = open_workspace(workspace)
     ledger = open_ledger(ws)
-    app = create_app(ws, ledger, secret=_secret(ws), https_only=https_only)
+    from campaign.web.security import (
+        TRUSTED_PROXIES_ENV,
+        behind_proxies,
+        secure_cookie,
+        trusted_proxies,
+    )
+
+    secure = https_only or secure_cookie(host, allow_http=allow_http)
+    app = create_app(ws, ledger, secret=_secret(ws), https_only=secure)
+    app = behind_proxies(app, trusted_proxies(proxies, ws.secrets.setting(TRUSTED_PROXIES_ENV)))
     click.echo(f"Trang theo dõi: http://{host}:{port}/  (Ctrl+C để dừng)")
+    if secure and not https_only:
+        click.echo("Cookie đăng nhập chỉ gửi qua HTTPS: hãy truy cập qua proxy có chứng chỉ "
+                   "(xem docs/HUONG-DAN.md), hoặc dùng --allow-http trong mạng nội bộ tin cậy.")
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
 
 

@@ -43,6 +43,7 @@ from campaign.queries import LogFilter
 from campaign.web import charts
 from campaign.web.security import (
     LoginGate,
+    app_version,
     checked_form,
     csrf_token,
     require,
@@ -92,6 +93,7 @@ class Dashboard:
         self.env.globals.update(role_label=ROLE_LABEL, progress_labels=PROGRESS_LABELS,
                                 confirm_labels=CONFIRM_LABELS, charts=charts,
                                 channel_label=CHANNEL_LABEL)
+        self.env.globals["version"] = app_version()
 
     # ------------------------------------------------------------------ helpers
     def local(self, instant: datetime | None, with_date: bool = True) -> str:

@@ -114,3 +114,52 @@ def safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/"
+
+
+# --------------------------------------------------------------------------- deployment
+TRUSTED_PROXIES_ENV = "CAMPAIGN_TRUSTED_PROXIES"
+
+
+def is_loopback(host: str) -> bool:
+    """True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def secure_cookie(host: str, *, allow_http: bool = False) -> bool:
+    """The session cookie is marked Secure (HTTPS only) unless the dashboard listens on
+    loopback, where a TLS reverse proxy in front of it is the normal set-up."""
+    return not is_loopback(host) and not allow_http
+
+
+def trusted_proxies(option: tuple[str, ...] | list[str], setting: str | None) -> list[str]:
+    """Proxy addresses from ``--trusted-proxy`` and the ``CAMPAIGN_TRUSTED_PROXIES`` setting."""
+    names = [*option, *(setting or "").replace(",", " ").split()]
+    return list(dict.fromkeys(n.strip() for n in names if n.strip()))
+
+
+def behind_proxies(app: ASGIApp, proxies: list[str]) -> ASGIApp:
+    """Take the client address from X-Forwarded-For/-Proto only when the direct peer is one of
+    ``proxies`` (uvicorn's middleware), so the login limiter counts the real client and a
+    client cannot spoof its address by sending the header itself."""
+    if not proxies:
+        return app
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    return ProxyHeadersMiddleware(app, trusted_hosts=proxies)  # type: ignore[arg-type]
+
+
+def app_version() -> str:
+    """The installed version (shown in the footer and by ``campaign --version``)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("campaign-scheduler")
+    except metadata.PackageNotFoundError:
+        return "?"
