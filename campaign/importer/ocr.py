@@ -15,20 +15,20 @@ from __future__ import annotations
 import csv
 import io
 import os
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from assets.systools import PACKAGES, apt_line, find
 from campaign.errors import InputError
 
 DPI = 300
 PAGE_TIMEOUT = 120          # seconds per page, rendering or reading
 MIN_CONFIDENCE = 45.0       # mean word confidence under which a page is unreadable
 MIN_WORDS = 8               # fewer confident words than this: nothing to read
-APT_LINE = "sudo apt-get install tesseract-ocr tesseract-ocr-vie poppler-utils"
+APT_LINE = apt_line(PACKAGES["tesseract"], "tesseract-ocr-vie", PACKAGES["pdftoppm"])
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class OcrPage:
 
 def tools_missing() -> list[str]:
     """Commands or models OCR needs that this machine lacks."""
-    missing = [tool for tool in ("pdftoppm", "tesseract") if shutil.which(tool) is None]
+    missing = [tool for tool in ("pdftoppm", "tesseract") if find(tool) is None]
     if "tesseract" not in missing:
         listed = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True,
                                 timeout=30, check=False)

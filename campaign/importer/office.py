@@ -6,17 +6,17 @@ Every package is size-checked (:func:`limits.check_zip`) before a parser opens i
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
+from assets.systools import PACKAGES, apt_line, find
 from campaign.errors import InputError
 from campaign.importer.limits import check_zip
 
 DOCX_LABEL = "Word (.docx)"
 CONVERT_TIMEOUT = 180
-SOFFICE_APT = "sudo apt-get install libreoffice-writer-nogui"
+SOFFICE_APT = apt_line(PACKAGES["soffice"])
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -63,7 +63,7 @@ def read_docx(path: Path, *, label: str = DOCX_LABEL) -> str:
 
 
 def soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
+    return find("soffice") or find("libreoffice")
 
 
 def read_converted(path: Path) -> str:
