@@ -108,7 +108,7 @@ class PackageBackend:
                     (tmp / "tep").mkdir()
                     for file in article.attachments:
                         shutil.copyfile(file.path, tmp / "tep" / file.name)
-                _swap_in(tmp, final)
+                swap_in_folder(tmp, final)
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
         except OSError as exc:
@@ -122,7 +122,7 @@ class PackageBackend:
         return {"ok": True, "via": "package", "path": str(self.root)}
 
 
-def _swap_in(tmp: Path, final: Path) -> None:
+def swap_in_folder(tmp: Path, final: Path) -> None:
     """Replace ``final`` by ``tmp`` with renames only (an old bundle is moved aside first)."""
     old: Path | None = None
     if final.exists():

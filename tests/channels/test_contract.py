@@ -574,10 +574,21 @@ WEBSITE_PACKAGE = Case(
     state=files_under("var/website/tan-phong"),
 )
 
+# ---------------------------------------------------------------- visual
+VISUAL_FOLDER = Case(
+    id="visual-folder", kind="visual", channel="visual", evidence="written",
+    content={"title": "Khẩu hiệu", "slogans": ["ĐOÀN KẾT XÂY DỰNG"]},
+    config=lambda _address: {"id": "bang-ron-tan-phong", "channel": "visual",
+                             "unit": "tan-phong", "kind": "ap-phich", "size": "A3",
+                             "deliver": {"via": "folder", "path": "var/in-an/tan-phong"}},
+    errors=(unwritable("var/in-an"),),
+    state=files_under("var/in-an/tan-phong"),
+)
+
 
 CASES: tuple[Case, ...] = (OUTBOX, FACEBOOK, ZALO, LED_FOLDER, LED_ANTHIAS, SPEAKER_FOLDER,
                            SPEAKER_ICECAST, SPEAKER_TELEGRAM, WEBSITE_WORDPRESS,
-                           WEBSITE_NUKEVIET, WEBSITE_PACKAGE)
+                           WEBSITE_NUKEVIET, WEBSITE_PACKAGE, VISUAL_FOLDER)
 IDS = [case.id for case in CASES]
 ERROR_CASES = [pytest.param(case, scenario, id=f"{case.id}-{scenario.name}")
                for case in CASES for scenario in case.errors]
