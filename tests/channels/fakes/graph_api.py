@@ -131,6 +131,10 @@ class FakeHTTPServer:
                         self._send(fault.status, fault.headers, json.dumps(fault.body).encode())
                         return
                 status, extra, body = fake.handle(rec)
+                if isinstance(body, bytes):  # media (audio) answers
+                    extra = dict(extra)
+                    self._send(status, extra, body, extra.pop("Content-Type", "audio/mpeg"))
+                    return
                 self._send(status, extra, json.dumps(body).encode())
 
             def _send(self, status: int, headers: dict[str, str], payload: bytes,
