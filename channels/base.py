@@ -20,7 +20,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-ChannelName = Literal["facebook", "zalo", "led", "loudspeaker"]
+ChannelName = Literal["facebook", "zalo", "led", "loudspeaker", "website", "visual"]
 CHANNELS: tuple[str, ...] = ("facebook", "zalo", "led", "loudspeaker")
 
 

@@ -13,7 +13,7 @@ import click
 from campaign import commands
 
 
-@click.group("render", help="Xem trước nội dung: khung hình bảng LED, giọng đọc loa truyền thanh.")
+@click.group("render", help="Xem trước nội dung: khung hình bảng LED, giọng đọc loa truyền thanh, bản in cổ động.")
 def command() -> None:
     """Render group."""
 

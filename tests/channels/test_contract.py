@@ -74,7 +74,9 @@ from schedules.ledger import EncryptedTokenStore, Ledger, new_secret_key
 from tests.channels import test_loudspeaker as loudspeaker_tests
 from tests.channels.fakes.anthias import FakeAnthias
 from tests.channels.fakes.graph_api import GraphAPI, graph_error
+from tests.channels.fakes.nukeviet_api import NukevietAPI, nv_result
 from tests.channels.fakes.telegram_api import TelegramAPI
+from tests.channels.fakes.wordpress_api import WordpressAPI, wp_error
 from tests.channels.fakes.zalo_api import ZaloAPI, zalo_error
 
 icecast = loudspeaker_tests.icecast
@@ -86,9 +88,11 @@ BOT_TOKEN = f"123456:{SECRET}"
 ICE_PASSWORD = loudspeaker_tests.ICE_PASSWORD
 """The source password the shared icecast2 was configured with."""
 EVIDENCE = frozenset({"posted", "pushed", "written", "sent", "streamed"})
-PUBLIC_POSTING = frozenset({"facebook", "zalo"})
+PUBLIC_POSTING = frozenset({"facebook", "zalo", "website"})
 TO_A_PERSON = frozenset({"loudspeaker-telegram"})
 """Routes that message a person: not idempotent, so never repeated by the engine either."""
+FILE_ROUTES = frozenset({"website-package"})
+"""Routes of a public-posting kind that only write files: idempotent."""
 NO_SUCH_FIELD = "no_such_field_anywhere"
 NOW = datetime(2025, 3, 3, 1, 0, tzinfo=UTC)  # 08:00 in Việt Nam
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -166,7 +170,8 @@ class Case:
 
     @property
     def at_most_once(self) -> bool:
-        return self.kind in PUBLIC_POSTING or self.id in TO_A_PERSON
+        return (self.kind in PUBLIC_POSTING and self.id not in FILE_ROUTES) or \
+            self.id in TO_A_PERSON
 
 
 @contextmanager
@@ -477,8 +482,113 @@ SPEAKER_TELEGRAM = Case(
 )
 
 
+# ---------------------------------------------------------------- website
+WEB_CONTENT = {"title": "Nghị quyết 57", "text": "Đoạn một.\n\nĐoạn hai.",
+               "category": "Tin tức - Sự kiện",
+               "sources": [{"kind": "Công văn", "number": "1587/UBND-KGVX",
+                            "date": "2025-02-20", "issuer": "UBND tỉnh Đồng Nai"}]}
+
+
+def web_config(deliver: dict[str, Any]) -> dict[str, Any]:
+    return {"id": "web-tan-phong", "channel": "website", "unit": "tan-phong", "deliver": deliver}
+
+
+@contextmanager
+def wordpress_site(_request: pytest.FixtureRequest) -> Iterator[tuple[WordpressAPI, str]]:
+    with WordpressAPI(user="bientap", app_password=SECRET) as fake:
+        yield fake, fake.url
+
+
+def wp_fault(path: str, status: int, code: str | None = None, method: str = "POST",
+             **kw: Any) -> Callable[[Run], None]:
+    body = wp_error(code, f"{code}: refused for {SECRET}", status) if code else None
+    return lambda run: run.fake.script(path, method=method, status=status, body=body,
+                                       raw=None if body else b"<html>busy</html>", **kw)
+
+
+WEBSITE_WORDPRESS = Case(
+    id="website-wordpress", kind="website", channel="website", evidence="posted",
+    content=WEB_CONTENT,
+    config=lambda address: web_config({"via": "wordpress",
+                                       "url": address or "https://tanphong.gov.vn",
+                                       "user": "bientap", "password": "env:CONTRACT_TOKEN"}),
+    literal_secret=lambda raw: {**raw, "deliver": {**raw["deliver"], "password": SECRET}},
+    start=wordpress_site,
+    errors=(
+        Scenario("auth", AuthError, wp_fault("/posts", 401, "rest_cannot_create")),
+        Scenario("rate_limit", RateLimitError, wp_fault("/posts", 429,
+                                                        headers={"Retry-After": "90"})),
+        Scenario("transient", TransientError, wp_fault("/categories", 500, method="GET")),
+        Scenario("permanent", PermanentError, wp_fault("/posts", 400, "rest_invalid_param")),
+        Scenario("permission", PermissionDeniedError,
+                 wp_fault("/posts", 403, "rest_cannot_publish")),
+        Scenario("unknown", UnknownOutcomeError,
+                 lambda run: run.fake.script("/posts", method="POST", drop=True)),
+    ),
+    state=lambda run: (dict(run.fake.posts), sorted(run.fake.media)),
+    publishing=lambda run: [(r.method, r.path) for r in run.fake.requests if r.method != "GET"],
+)
+
+
+@contextmanager
+def nukeviet_portal(_request: pytest.FixtureRequest) -> Iterator[tuple[NukevietAPI, str]]:
+    with NukevietAPI(apisecret=SECRET) as fake:
+        yield fake, fake.url
+
+
+def nv_fault(code: str, **kw: Any) -> Callable[[Run], None]:
+    return lambda run: run.fake.script("/api.php", status=200,
+                                       body=nv_result(code, f"refused {SECRET}"), **kw)
+
+
+WEBSITE_NUKEVIET = Case(
+    id="website-nukeviet", kind="website", channel="website", evidence="posted",
+    content=WEB_CONTENT,
+    config=lambda address: web_config({"via": "nukeviet",
+                                       "url": address or "https://tanphong.gov.vn/api.php",
+                                       "apikey": "nv-campaign",
+                                       "apisecret": "env:CONTRACT_TOKEN", "catid": 3}),
+    literal_secret=lambda raw: {**raw, "deliver": {**raw["deliver"], "apisecret": SECRET}},
+    start=nukeviet_portal,
+    errors=(
+        Scenario("auth", AuthError, nv_fault("0014")),
+        Scenario("rate_limit", RateLimitError, lambda run: run.fake.script(
+            "/api.php", status=429, raw=b"<html>Too Many Requests</html>",
+            headers={"Retry-After": "45"})),
+        Scenario("transient", TransientError, nv_fault("0012")),
+        Scenario("permanent", PermanentError, nv_fault("0000")),
+        Scenario("permission", PermissionDeniedError, nv_fault("0004")),
+        Scenario("unknown", UnknownOutcomeError,
+                 lambda run: run.fake.script("/api.php", drop=True)),
+    ),
+    state=lambda run: dict(run.fake.articles),
+    publishing=lambda run: [r.form.get("action") for r in run.fake.requests
+                            if r.form.get("action")],
+)
+
+WEBSITE_PACKAGE = Case(
+    id="website-package", kind="website", channel="website", evidence="written",
+    content=WEB_CONTENT,
+    config=lambda _address: web_config({"via": "package", "path": "var/website/tan-phong"}),
+    errors=(unwritable("var/website"),),
+    state=files_under("var/website/tan-phong"),
+)
+
+# ---------------------------------------------------------------- visual
+VISUAL_FOLDER = Case(
+    id="visual-folder", kind="visual", channel="visual", evidence="written",
+    content={"title": "Khẩu hiệu", "slogans": ["ĐOÀN KẾT XÂY DỰNG"]},
+    config=lambda _address: {"id": "bang-ron-tan-phong", "channel": "visual",
+                             "unit": "tan-phong", "kind": "ap-phich", "size": "A3",
+                             "deliver": {"via": "folder", "path": "var/in-an/tan-phong"}},
+    errors=(unwritable("var/in-an"),),
+    state=files_under("var/in-an/tan-phong"),
+)
+
+
 CASES: tuple[Case, ...] = (OUTBOX, FACEBOOK, ZALO, LED_FOLDER, LED_ANTHIAS, SPEAKER_FOLDER,
-                           SPEAKER_ICECAST, SPEAKER_TELEGRAM)
+                           SPEAKER_ICECAST, SPEAKER_TELEGRAM, WEBSITE_WORDPRESS,
+                           WEBSITE_NUKEVIET, WEBSITE_PACKAGE, VISUAL_FOLDER)
 IDS = [case.id for case in CASES]
 ERROR_CASES = [pytest.param(case, scenario, id=f"{case.id}-{scenario.name}")
                for case in CASES for scenario in case.errors]

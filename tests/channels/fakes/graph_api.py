@@ -33,6 +33,8 @@ class Recorded:
     json: Any = None
     files: dict[str, tuple[str, str, bytes]] = field(default_factory=dict)
     """field → (filename, content type, bytes)."""
+    raw: bytes = b""
+    """The body as sent (raw uploads such as WordPress media)."""
 
     def field(self, name: str) -> str | None:
         return self.form.get(name, self.query.get(name))
@@ -110,7 +112,7 @@ class FakeHTTPServer:
                 raw = self.rfile.read(length) if length else b""
                 form, data, files = parse_body(headers, raw)
                 query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
-                rec = Recorded(self.command, url.path, query, headers, form, data, files)
+                rec = Recorded(self.command, url.path, query, headers, form, data, files, raw)
                 with fake._lock:
                     fake.requests.append(rec)
                     fake.events.append(("request", url.path))
@@ -129,6 +131,10 @@ class FakeHTTPServer:
                         self._send(fault.status, fault.headers, json.dumps(fault.body).encode())
                         return
                 status, extra, body = fake.handle(rec)
+                if isinstance(body, bytes):  # media (audio) answers
+                    extra = dict(extra)
+                    self._send(status, extra, body, extra.pop("Content-Type", "audio/mpeg"))
+                    return
                 self._send(status, extra, json.dumps(body).encode())
 
             def _send(self, status: int, headers: dict[str, str], payload: bytes,
