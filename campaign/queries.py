@@ -467,3 +467,113 @@ def campaign_titles(ledger: Ledger) -> list[tuple[str, str]]:
         return [(r.id, r.title) for r in session.execute(
             select(CampaignRow.id, CampaignRow.title)
             .order_by(CampaignRow.period_start.desc(), CampaignRow.id))]
+
+
+# --------------------------------------------------------------------------- ward-staff bot
+@dataclass(frozen=True)
+class PressablePost:
+    """What the bot needs to judge a button press on a post."""
+
+    id: int
+    campaign_id: str
+    endpoint_id: str
+    state: str
+    confirmation: str | None
+    slot_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class StationSlot:
+    """One line of ``/lich``: a post of a station on the asked day."""
+
+    endpoint_id: str
+    slot_at: datetime
+    state: str
+    confirmation: str | None
+    title: str
+
+
+@dataclass(frozen=True)
+class ReminderCandidate:
+    """A sent post of a station that a reminder may concern (the bot decides which kind)."""
+
+    id: int
+    campaign_id: str
+    endpoint_id: str
+    slot_at: datetime
+    expires_at: datetime | None
+    confirmation: str | None
+    external_id: str | None
+    title: str
+
+
+def _title(body: Any, campaign_title: str) -> str:
+    """The message's own title when it has one, else the campaign's."""
+    return str((body or {}).get("title") or campaign_title)
+
+
+def pressable_post(ledger: Ledger, post_id: int) -> PressablePost | None:
+    """The post a button names, or None when it does not exist (re-planned away)."""
+    with ledger.session() as session:
+        row = session.execute(
+            select(Post.id, Post.campaign_id, Post.endpoint_id, Post.state, Post.confirmation,
+                   Post.slot_at, Post.updated_at).where(Post.id == post_id)).first()
+    return None if row is None else PressablePost(*row)
+
+
+def standing_confirmation(ledger: Ledger, post_id: int) -> tuple[str, datetime] | None:
+    """The post's standing confirmation and when it was last pressed (None: unconfirmed)."""
+    with ledger.session() as session:
+        post = session.execute(select(Post.confirmation, Post.updated_at)
+                               .where(Post.id == post_id)).first()
+        if post is None or post.confirmation is None:
+            return None
+        at = session.scalars(
+            select(LogEntry.at).where(LogEntry.post_id == post_id,
+                                      LogEntry.event == post.confirmation)
+            .order_by(LogEntry.at.desc(), LogEntry.id.desc()).limit(1)).first()
+    return post.confirmation, at or post.updated_at
+
+
+def station_schedule(ledger: Ledger, endpoint_ids: list[str], start: datetime,
+                     end: datetime) -> list[StationSlot]:
+    """Posts of these endpoints with ``start ≤ slot < end`` that are not cancelled, in order."""
+    from schedules.models import CANCELLED, Content
+
+    with ledger.session() as session:
+        rows = session.execute(
+            select(Post.endpoint_id, Post.slot_at, Post.state, Post.confirmation,
+                   Content.body, CampaignRow.title)
+            .join(Content, Content.hash == Post.content_hash)
+            .join(CampaignRow, CampaignRow.id == Post.campaign_id)
+            .where(Post.endpoint_id.in_(endpoint_ids), Post.slot_at >= start,
+                   Post.slot_at < end, Post.state != CANCELLED)
+            .order_by(Post.slot_at, Post.id)).all()
+    return [StationSlot(r.endpoint_id, r.slot_at, r.state, r.confirmation,
+                        _title(r.body, r.title)) for r in rows]
+
+
+def reminder_candidates(ledger: Ledger, endpoint_ids: list[str], *, since: datetime,
+                        until: datetime) -> tuple[list[ReminderCandidate], set[tuple[int, str]]]:
+    """Sent posts of these endpoints with ``since ≤ slot ≤ until``, and the (post id, kind)
+    reminders already logged for them, so none is sent twice."""
+    from schedules.models import SENT, Content
+
+    with ledger.session() as session:
+        rows = session.execute(
+            select(Post.id, Post.campaign_id, Post.endpoint_id, Post.slot_at, Post.expires_at,
+                   Post.confirmation, Post.external_id, Content.body, CampaignRow.title)
+            .join(Content, Content.hash == Post.content_hash)
+            .join(CampaignRow, CampaignRow.id == Post.campaign_id)
+            .where(Post.endpoint_id.in_(endpoint_ids), Post.state == SENT,
+                   Post.slot_at <= until, Post.slot_at >= since)
+            .order_by(Post.slot_at, Post.id)).all()
+        done = {(r.post_id, (r.detail or {}).get("kind")) for r in session.execute(
+            select(LogEntry.post_id, LogEntry.detail)
+            .where(LogEntry.event == "reminded",
+                   LogEntry.post_id.in_([r.id for r in rows]))).all()} if rows else set()
+    candidates = [ReminderCandidate(r.id, r.campaign_id, r.endpoint_id, r.slot_at, r.expires_at,
+                                    r.confirmation, r.external_id, _title(r.body, r.title))
+                  for r in rows]
+    return candidates, done

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from dotenv import dotenv_values
+
 from channels.base import ConfigError
 
 ENV_PREFIX = "env:"
@@ -60,25 +62,14 @@ def _redacting_factory(base: Callable[..., logging.LogRecord]) -> Callable[..., 
 
 if not getattr(logging.getLogRecordFactory(), "redacting", False):
     logging.setLogRecordFactory(_redacting_factory(logging.getLogRecordFactory()))
-_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
-
-
 def read_dotenv(path: Path) -> dict[str, str]:
-    """Parse a .env file (NAME=value, optional quotes, # comments). Missing file: empty."""
-    values: dict[str, str] = {}
+    """The NAME=value pairs of a .env file, parsed by python-dotenv (quotes, ``export``,
+    comments, multi-line quoted values). No variable expansion: a secret containing ``$`` stays
+    as written. Missing file: empty; names without a value are left out."""
     if not path.is_file():
-        return values
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        if not raw.strip() or raw.lstrip().startswith("#"):
-            continue
-        match = _ENV_LINE.match(raw)
-        if not match:
-            continue
-        name, value = match.groups()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        values[name] = value
-    return values
+        return {}
+    values = dotenv_values(path, interpolate=False, encoding="utf-8")
+    return {name: value for name, value in values.items() if value is not None}
 
 
 class SecretResolver:

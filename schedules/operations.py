@@ -157,3 +157,38 @@ def record_confirmation(ledger: Ledger, post_id: int, action: str, actor: str, *
         log(session, action, campaign_id=post.campaign_id, post_id=post_id,
             endpoint_id=post.endpoint_id, actor=actor, at=now, detail=dict(detail or {}))
     return True
+
+
+# --------------------------------------------------------------------------- ward-staff bot
+def record_refusal(ledger: Ledger, actor: str, detail: dict[str, Any], *,
+                   post_id: int | None = None, campaign_id: str | None = None,
+                   endpoint_id: str | None = None, now: datetime | None = None) -> None:
+    """A press or command the bot refused (unregistered chat or user, foreign post, …).
+
+    Logged so an operator can see who tried what; nothing about the post changes.
+    """
+    with ledger.session() as session:
+        log(session, "refused", campaign_id=campaign_id, post_id=post_id,
+            endpoint_id=endpoint_id, actor=actor, at=now or utcnow(), detail=dict(detail))
+
+
+@dataclass(frozen=True)
+class ReminderSent:
+    """A reminder Telegram accepted, to be logged so it is never sent again."""
+
+    post_id: int
+    campaign_id: str
+    endpoint_id: str
+    detail: dict[str, Any]
+
+
+def record_reminders(ledger: Ledger, sent: list[ReminderSent], *, actor: str = "bot",
+                     now: datetime | None = None) -> None:
+    """Log reminders that went out as ``reminded`` (one transaction)."""
+    if not sent:
+        return
+    now = now or utcnow()
+    with ledger.session() as session:
+        for item in sent:
+            log(session, "reminded", campaign_id=item.campaign_id, post_id=item.post_id,
+                endpoint_id=item.endpoint_id, actor=actor, at=now, detail=dict(item.detail))

@@ -429,3 +429,64 @@ def test_user_cli_adds_and_lists_accounts_without_showing_passwords(ws):
         stored = conn.exec_driver_sql("SELECT password_hash FROM web_users").scalar()
     assert stored.startswith("$argon2") and "mot-mat-khau" not in stored
     ledger.dispose()
+
+
+# --------------------------------------------------------------------------- run last: they add
+# log entries and files to the shared world
+FORMULAS = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tlệnh", "\rlệnh"]
+
+
+def test_csv_export_neutralises_spreadsheet_formulas(as_viewer, world):
+    from campaign.web.exports import spreadsheet_cell
+    from schedules.operations import record_refusal
+
+    ws, ledger = world
+    for text in FORMULAS:
+        record_refusal(ledger, text, {"reason": "unknown_chat"}, now=NOW)
+    exported = as_viewer.get("/log.csv?event=refused")
+    rows = list(csv.DictReader(io.StringIO(exported.text.lstrip("\ufeff"), newline="")))
+    assert sorted(r["Người/máy"] for r in rows) == sorted("'" + t for t in FORMULAS)
+    assert {r["Sự kiện"] for r in rows} == {"Từ chối"}
+    assert [spreadsheet_cell(v) for v in ("Cán bộ", "a=b", 5, None)] == ["Cán bộ", "a=b", 5, ""]
+
+
+def test_audio_preview_uses_the_reading_settings_and_the_speech_store(world, tmp_path):
+    """The preview is the delivery's own audio: the workspace's reading speed, in var/speech
+    (which retention prunes), not a default voice in a cache nobody cleans."""
+    import shutil
+
+    from assets.speech.audio import synthesize_cached
+    from assets.speech.settings import speech_kit
+    from assets.store import MediaStore
+
+    ws, ledger = world
+    root = tmp_path / "ws"
+    shutil.copytree(ws.root, root, ignore=shutil.ignore_patterns("var", "*.db*"))
+    directory = root / "directory.yaml"
+    directory.write_text(directory.read_text(encoding="utf-8") +
+                         "reading: {syllables_per_second: 3.2}\n", encoding="utf-8")
+    slow = Workspace.open(root)
+    client = client_for(slow, ledger)
+    assert login(client, "xem").status_code == 303
+    loud = post_id(ledger, "thu-nghiem/loa-tan-phong/2025-04-28T17:00/tin-b")
+    response = client.get(f"/posts/{loud}/audio")
+    assert response.status_code == 200 and response.headers["content-type"] == "audio/mpeg"
+    assert not (slow.var_dir / "media").exists()
+    stored = list((slow.var_dir / "speech").rglob("*.mp3"))
+    assert len(stored) == 1 and stored[0].read_bytes() == response.content
+    context = slow.adapter_context()
+    kit = speech_kit(context.speech, context.secrets)
+    assert kit.syllables_per_second == 3.2
+    script = str(ledger_content(ledger, loud)["script"])
+    expected = synthesize_cached(script, MediaStore(slow.var_dir / "speech"), engine=kit.engine,
+                                 dictionary=kit.dictionary,
+                                 syllables_per_second=kit.syllables_per_second)
+    assert expected.path == stored[0]  # the same recipe: a delivery would reuse this file
+
+
+def ledger_content(ledger: Ledger, pid: int) -> dict:
+    from campaign import queries
+
+    detail = queries.post_detail(ledger, pid)
+    assert detail is not None
+    return detail["content"]

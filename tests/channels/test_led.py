@@ -337,3 +337,67 @@ def test_anthias_changed_dwell_is_patched_in_place(context: AdapterContext,
     assert player.count("POST", "/api/v2/file_asset") == 1
     assert player.count("PATCH", "/api/v2/assets/") == 1
     assert [a["duration"] for a in player.assets.values()] == [12]
+
+
+class ResettingPlayer:
+    """An Anthias player on 127.0.0.1 that answers reads and uploads but resets the connection
+    after reading a request that creates an asset: the request arrived, the answer never will."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.requests: list[str] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+
+    def _serve(self) -> None:
+        import struct
+
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    data += conn.recv(65536)
+                head, _, body = data.partition(b"\r\n\r\n")
+                length = int(next((line.split(b":")[1] for line in head.split(b"\r\n")
+                                   if line.lower().startswith(b"content-length:")), b"0"))
+                while len(body) < length:
+                    body += conn.recv(65536)
+                method, path = head.split(b" ")[:2]
+                self.requests.append(f"{method.decode()} {path.decode()}")
+                if (method, path) == (b"POST", b"/api/v2/assets"):
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    continue  # closing with linger 0 sends RST
+                answer = b'{"uri": "/data/x.png", "ext": ".png"}' if b"file_asset" in path \
+                    else b"[]"
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                             b"Connection: close\r\nContent-Length: " +
+                             str(len(answer)).encode() + b"\r\n\r\n" + answer)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def test_anthias_reset_after_sending_is_an_unknown_outcome(context: AdapterContext) -> None:
+    """The player may have created the asset before the reset: not a plain transient fault."""
+    player = ResettingPlayer()
+    try:
+        adapter = anthias(context, player.api_base)
+        with pytest.raises(UnknownOutcomeError):
+            adapter.deliver(post())
+        assert player.requests == ["GET /api/v2/assets", "POST /api/v2/file_asset",
+                                   "POST /api/v2/assets"]
+        assert adapter.check() == {"ok": True, "assets": 0}  # reads still work
+    finally:
+        player.close()

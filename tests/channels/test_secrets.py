@@ -36,3 +36,12 @@ def test_resolved_secrets_never_reach_a_log_record(caplog):
     text = "\n".join(caplog.text.splitlines())
     assert secret not in text and "***" in text
     assert "RuntimeError" in text  # the traceback is kept, only the secret is blanked
+
+
+def test_dotenv_keeps_secrets_literal_and_reads_quoted_multiline(tmp_path):
+    """python-dotenv parses the file; a '$' in a password is not expanded."""
+    (tmp_path / ".env").write_text(
+        'PASS=ab$HOME${USER}cd\nKEY="dong 1\ndong 2"\nCHI_TEN\nTRONG=\n', encoding="utf-8")
+    assert read_dotenv(tmp_path / ".env") == {"PASS": "ab$HOME${USER}cd",
+                                              "KEY": "dong 1\ndong 2", "TRONG": ""}
+    assert read_dotenv(tmp_path / "khong-co.env") == {}

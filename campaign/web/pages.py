@@ -1,0 +1,158 @@
+"""Read-only pages: campaigns, the loudspeaker grid, the calendar, the log, posts, the queue,
+approvals. Sync handlers: Starlette runs them in its thread pool, so ledger reads never block
+the event loop."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from campaign import queries
+from campaign.approval import pending_diff
+from campaign.web import charts
+from campaign.web.dashboard import CHANNEL_LABEL, CONFIRM_LABELS, Dashboard, to_int
+from campaign.web.media import led_size
+from campaign.web.security import require
+from schedules.models import EVENTS
+
+GRID_UNITS_PER_PAGE = 40
+LOG_PER_PAGE = 100
+QUEUE_LIMIT = 200
+
+
+class Pages:
+    """GET pages, each a sync handler."""
+
+    def __init__(self, dash: Dashboard) -> None:
+        self.dash = dash
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/", self.index),
+            Route("/campaigns/{cid}", self.campaign),
+            Route("/campaigns/{cid}/loa", self.grid),
+            Route("/campaigns/{cid}/approval", self.approval),
+            Route("/calendar", self.calendar),
+            Route("/log", self.log),
+            Route("/posts/{pid}", self.post),
+            Route("/queue", self.queue),
+            Route("/approvals", self.approvals),
+        ]
+
+    def index(self, request: Request) -> Response:
+        require(request, "read")
+        dash = self.dash
+        progress = queries.campaign_progress(dash.ledger)
+        today = dash.today()
+        for entry in progress.values():
+            due = entry["report_due"]
+            entry["days_left"] = (due - today).days if due else None
+        return dash.render(request, "index.html", campaigns=list(progress.values()),
+                           today=today)
+
+    def campaign(self, request: Request) -> Response:
+        require(request, "read")
+        dash = self.dash
+        cid = request.path_params["cid"]
+        entry = dash.campaign_entry(cid)
+        record = queries.campaign_record(dash.ledger, cid) or {}
+        definition = record.get("definition") or {}
+        problems = queries.problem_posts(dash.ledger, campaign_id=cid, limit=10)
+        return dash.render(request, "campaign.html", c=entry, definition=definition,
+                           problems=problems)
+
+    def grid(self, request: Request) -> Response:
+        require(request, "read")
+        dash = self.dash
+        cid = request.path_params["cid"]
+        entry = dash.campaign_entry(cid, progress=False)
+        all_units = queries.grid_units(dash.ledger, cid)
+        page = to_int(request.query_params.get("page"), 1)
+        pages = max(1, -(-len(all_units) // GRID_UNITS_PER_PAGE))
+        page = min(max(1, page), pages)
+        units = all_units[(page - 1) * GRID_UNITS_PER_PAGE: page * GRID_UNITS_PER_PAGE]
+        cells = queries.confirmation_grid(dash.ledger, cid, units=units)
+        days = []
+        day = entry["period_start"]
+        while day <= entry["period_end"]:
+            days.append(day)
+            day += timedelta(days=1)
+        per_day: dict[str, dict[str, int]] = {}
+        for (_unit, iso), cell in cells.items():
+            bucket = per_day.setdefault(iso, {})
+            for key, _ in CONFIRM_LABELS:
+                bucket[key] = bucket.get(key, 0) + cell[key]
+        chart = charts.column_chart([(f"{d:%d/%m}", per_day.get(d.isoformat(), {}))
+                                     for d in days], CONFIRM_LABELS)
+        return dash.render(request, "grid.html", c=entry, units=units, days=days, cells=cells,
+                           page=page, pages=pages, chart=chart, total_units=len(all_units))
+
+    def calendar(self, request: Request) -> Response:
+        require(request, "read")
+        dash = self.dash
+        days = min(max(to_int(request.query_params.get("days"), 7), 1), 31)
+        cid = request.query_params.get("campaign") or None
+        data = queries.upcoming(dash.ledger, dash.clock(), days=days, campaign_id=cid)
+        table: dict[date, dict[str, int]] = {}
+        channels: set[str] = set()
+        for slot, channel, count in data["counts"]:
+            day = slot.astimezone(dash.zone).date()
+            table.setdefault(day, {}).setdefault(channel, 0)
+            table[day][channel] += count
+            channels.add(channel)
+        start = dash.today()
+        day_list = [start + timedelta(days=i) for i in range(days + 1)]
+        ordered = [c for c in CHANNEL_LABEL if c in channels]
+        chart = charts.column_chart([(f"{d:%d/%m}", table.get(d, {})) for d in day_list],
+                                    [(c, CHANNEL_LABEL[c]) for c in ordered])
+        return dash.render(request, "calendar.html", days=day_list, table=table,
+                           channels=ordered, posts=data["posts"], chart=chart, span=days,
+                           campaign=cid, campaigns=dash.campaign_ids())
+
+    def log(self, request: Request) -> Response:
+        require(request, "read")
+        dash = self.dash
+        flt = dash.log_filter(request)
+        page = max(1, to_int(request.query_params.get("page"), 1))
+        rows, has_next = queries.log_page(dash.ledger, flt, page=page, per_page=LOG_PER_PAGE)
+        query = {k: v for k, v in request.query_params.items() if k != "page" and v}
+        return dash.render(request, "log.html", rows=rows, page=page, has_next=has_next,
+                           q=query, qs=urlencode(query), events=EVENTS,
+                           units=list(dash.ws.directory.units.values()),
+                           campaigns=dash.campaign_ids())
+
+    def post(self, request: Request) -> Response:
+        require(request, "read")
+        dash = self.dash
+        pid = to_int(request.path_params["pid"], 0)
+        post = queries.post_detail(dash.ledger, pid)
+        if post is None:
+            raise HTTPException(404, f"Không có bài #{pid}.")
+        endpoint = dash.ws.directory.endpoints.get(post["endpoint_id"])
+        size = led_size(endpoint) if post["channel"] == "led" else None
+        return dash.render(request, "post.html", p=post, size=size, endpoint=endpoint)
+
+    def queue(self, request: Request) -> Response:
+        require(request, "read")
+        dash = self.dash
+        cid = request.query_params.get("campaign") or None
+        posts = queries.problem_posts(dash.ledger, campaign_id=cid, limit=QUEUE_LIMIT)
+        return dash.render(request, "queue.html", posts=posts, campaign=cid, limit=QUEUE_LIMIT,
+                           campaigns=dash.campaign_ids())
+
+    def approvals(self, request: Request) -> Response:
+        require(request, "read")
+        progress = queries.campaign_progress(self.dash.ledger)
+        return self.dash.render(request, "approvals.html", campaigns=list(progress.values()))
+
+    def approval(self, request: Request) -> Response:
+        require(request, "read")
+        cid = request.path_params["cid"]
+        entry = self.dash.campaign_entry(cid, progress=False)
+        diff = pending_diff(self.dash.ledger, cid)
+        return self.dash.render(request, "approval.html", c=entry, diff=diff)
