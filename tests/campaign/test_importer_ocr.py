@@ -64,7 +64,7 @@ def test_missing_ocr_tools_give_apt_line(tmp_path: Path,
         import_file(scan)
     problem = info.value.problems[0]
     assert "OCR" in problem.message and "tesseract" in problem.message
-    assert "apt-get install tesseract-ocr tesseract-ocr-vie poppler-utils" in (problem.fix or "")
+    assert "apt-get install -y tesseract-ocr tesseract-ocr-vie poppler-utils" in (problem.fix or "")
 
 
 @pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
@@ -85,7 +85,7 @@ def test_doc_without_libreoffice_says_how_to_install(tmp_path: Path,
         import_file(old)
     problem = info.value.problems[0]
     assert "LibreOffice" in problem.message
-    assert "apt-get install libreoffice-writer-nogui" in (problem.fix or "")
+    assert "apt-get install -y libreoffice-writer-nogui" in (problem.fix or "")
 
 
 def test_text_pdf_is_not_sent_to_ocr(tmp_path: Path) -> None:
