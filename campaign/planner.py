@@ -34,13 +34,15 @@ from campaign.errors import InputError, Problem
 from channels.base import EndpointConfig, minutes_of
 from schedules import calendar
 from schedules.ledger import Ledger, bulk_insert, log, log_many
-from schedules.models import CANCELLED, OPEN_STATES, PENDING, Content, Post, utcnow
+from schedules.models import CANCELLED, OPEN_STATES, PENDING, Content, LogEntry, Post, utcnow
 from schedules.models import Campaign as CampaignRow
 
 DEFAULT_SLOT_MINUTES = 15
 CHUNK = 5000
 LEAD_ROUTES = {"telegram", "folder"}
 """Loudspeaker routes that need the material ahead of the session (a person reads it)."""
+REPLANNED = "replanned"
+"""The reason the planner logs for posts it cancels itself (they may come back on a re-plan)."""
 WHOLE_DAY = DayPart.model_validate({"from": "00:00", "to": "24:00"})
 
 
@@ -129,6 +131,10 @@ class PlanResult:
     unchanged: int = 0
     kept: int = 0
     """Posts left alone because they were already sent, failed, expired or in the past."""
+    kept_cancelled: int = 0
+    """Posts an operator cancelled: a re-plan leaves them cancelled (see ``reopen``)."""
+    reopened: int = 0
+    """Operator-cancelled posts opened again because the re-plan asked for it explicitly."""
     approval_lapsed: bool = False
 
     def as_dict(self) -> dict[str, Any]:
@@ -382,10 +388,13 @@ def _fit(chosen: list[list[int]], durations: list[float], capacity: float,
 # ---------------------------------------------------------------------------- ledger
 def apply_plan(ledger: Ledger, plan: Plan, *, now: datetime | None = None,
                source_path: str | None = None, actor: str | None = None,
-               progress: Callable[[int], None] | None = None) -> PlanResult:
+               progress: Callable[[int], None] | None = None,
+               reopen: bool = False) -> PlanResult:
     """Upsert the plan into the ledger in one transaction.
 
     ``progress`` is called with the number of posts handled after each chunk (for a bar).
+    A post an operator cancelled stays cancelled unless ``reopen`` is given; then each one
+    opened again gets its own log entry (see :func:`_operator_cancelled`).
     """
     now = now or utcnow()
     campaign = plan.campaign
@@ -432,7 +441,16 @@ def apply_plan(ledger: Ledger, plan: Plan, *, now: datetime | None = None,
                 existing = {r.key: r for r in session.execute(
                     select(Post.id, Post.key, Post.state, Post.content_hash, Post.due_at,
                            Post.expires_at, Post.priority).where(Post.key.in_(keys)))}
-            inserts, updates = _diff_chunk(chunk, existing, campaign.id, now, result)
+            held = _operator_cancelled(session, existing.values())
+            inserts, updates = _diff_chunk(chunk, existing, campaign.id, now, result,
+                                           held, reopen)
+            if reopen and held:
+                reopened = [u for u in updates if u["id"] in held]
+                log_many(session, ({"at": now, "campaign_id": campaign.id, "post_id": u["id"],
+                                    "event": "planned", "actor": actor,
+                                    "detail": {"reopened": True, "was": CANCELLED}}
+                                   for u in reopened))
+                result.reopened += len(reopened)
             if inserts:
                 bulk_insert(session, table, INSERT_COLUMNS, inserts)
             if updates:
@@ -453,7 +471,7 @@ def apply_plan(ledger: Ledger, plan: Plan, *, now: datetime | None = None,
                                 .values(state=CANCELLED, updated_at=now))
             log_many(session, ({"at": now, "campaign_id": campaign.id, "post_id": pid,
                                 "event": "cancelled", "actor": actor,
-                                "detail": {"reason": "replanned"}} for pid in cancel_ids))
+                                "detail": {"reason": REPLANNED}} for pid in cancel_ids))
         result.cancelled = len(cancel_ids)
         log(session, "planned", campaign_id=campaign.id, actor=actor, at=now,
             detail={**result.as_dict(), "definition_hash": plan.definition_hash,
@@ -466,11 +484,33 @@ INSERT_COLUMNS = ("key", "campaign_id", "message_id", "endpoint_id", "channel", 
                   "available_at", "state", "attempts", "updated_at")
 
 
+def _operator_cancelled(session: Any, rows: Iterable[Any]) -> set[int]:
+    """Ids among ``rows`` whose cancellation came from a person, not from a re-plan.
+
+    No schema change tells them apart: the planner's own cancellations are logged with
+    ``reason: replanned`` and no endpoint, while ``operations.cancel`` (CLI, dashboard) always
+    names the endpoint. The latest ``cancelled`` entry of a post decides.
+    """
+    ids = [r.id for r in rows if r.state == CANCELLED]
+    if not ids:
+        return set()
+    latest: dict[int, Any] = {}
+    for post_id, endpoint_id, detail in session.execute(
+            select(LogEntry.post_id, LogEntry.endpoint_id, LogEntry.detail)
+            .where(LogEntry.post_id.in_(ids), LogEntry.event == CANCELLED)
+            .order_by(LogEntry.id)):
+        latest[post_id] = (endpoint_id, detail or {})
+    return {pid for pid, (endpoint_id, detail) in latest.items()
+            if endpoint_id is not None or detail.get("reason") != REPLANNED}
+
+
 def _diff_chunk(chunk: list[PlannedPost], existing: dict[str, Any], campaign_id: str,
-                now: datetime, result: PlanResult) -> tuple[list[tuple[Any, ...]],
-                                                         list[dict[str, Any]]]:
+                now: datetime, result: PlanResult, held: set[int] | None = None,
+                reopen: bool = False) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]]]:
     """Split planned posts into rows to insert (tuples in INSERT_COLUMNS order) and future
-    unsent rows to update."""
+    unsent rows to update. Rows in ``held`` (cancelled by a person) stay as they are unless
+    ``reopen``."""
+    held = held or set()
     inserts: list[tuple[Any, ...]] = []
     updates: list[dict[str, Any]] = []
     for post in chunk:
@@ -480,6 +520,9 @@ def _diff_chunk(chunk: list[PlannedPost], existing: dict[str, Any], campaign_id:
                             post.channel, post.unit_id, post.content_hash, post.priority,
                             post.slot_at, post.due_at, post.expires_at, post.due_at, PENDING,
                             0, now))
+            continue
+        if old.id in held and not reopen:
+            result.kept_cancelled += 1
             continue
         editable = old.due_at > now and old.state in (*OPEN_STATES, CANCELLED)
         same = (old.content_hash == post.content_hash and old.due_at == post.due_at

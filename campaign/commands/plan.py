@@ -26,12 +26,17 @@ CHANNEL_LABEL = {"facebook": "Facebook", "zalo": "Zalo", "led": "LED", "loudspea
 @workspace_option
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @click.option("--by", "actor", default=None, help="Người lập lịch (ghi vào nhật ký).")
+@click.option("--reopen-cancelled", "reopen", is_flag=True,
+              help="Mở lại các bài chưa đến giờ mà người vận hành đã huỷ (mỗi bài ghi nhật ký). "
+                   "Mặc định bài đã huỷ giữ nguyên khi lập lại.")
 @user_errors
-def command(file: Path, workspace: Path, as_json: bool, actor: str | None) -> None:
+def command(file: Path, workspace: Path, as_json: bool, actor: str | None,
+            reopen: bool) -> None:
     """Lập lịch: mỗi tin × điểm nhận × khung giờ thành một bài trong sổ.
 
     Lập lại sau khi sửa tệp: bài chưa gửi được cập nhật, bài không còn thì huỷ, bài đã gửi
-    giữ nguyên. Nội dung đổi thì cần phê duyệt lại.
+    giữ nguyên. Bài người vận hành đã huỷ vẫn huỷ (trừ khi có --reopen-cancelled). Nội dung
+    đổi thì cần phê duyệt lại.
 
     \b
     Ví dụ:
@@ -46,7 +51,7 @@ def command(file: Path, workspace: Path, as_json: bool, actor: str | None) -> No
                   TimeElapsedColumn(), console=console, transient=True) as bar:
         task = bar.add_task("plan", total=plan.expected_count())
         result = apply_plan(ledger, plan, source_path=str(file), actor=actor,
-                            progress=lambda n: bar.advance(task, n))
+                            progress=lambda n: bar.advance(task, n), reopen=reopen)
     summary = summarise(plan)
     if as_json:
         echo_json({"campaign": campaign.id, "posts": summary.total, **result.as_dict(),
@@ -77,6 +82,11 @@ def command(file: Path, workspace: Path, as_json: bool, actor: str | None) -> No
     console.print(f"Tổng {summary.total} bài: thêm mới {result.inserted}, cập nhật "
                   f"{result.updated}, huỷ {result.cancelled}, không đổi {result.unchanged}, "
                   f"giữ nguyên (đã gửi/đã qua) {result.kept}.")
+    if result.kept_cancelled:
+        console.print(f"Giữ huỷ {result.kept_cancelled} bài do người vận hành huỷ "
+                      "(mở lại bằng: campaign plan … --reopen-cancelled).")
+    if result.reopened:
+        console.print(f"Đã mở lại {result.reopened} bài trước đó bị huỷ (đã ghi nhật ký).")
     if result.approval_lapsed:
         console.print("[red]Nội dung đã thay đổi sau khi phê duyệt: cần phê duyệt lại[/] "
                       f"(campaign approve {campaign.id} --by …).")

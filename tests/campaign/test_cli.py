@@ -97,3 +97,34 @@ def test_missing_workspace_is_a_clear_error(tmp_path):
     result = run("status", "-w", str(tmp_path / "khong-co"))
     assert result.exit_code == 2
     assert "campaign init" in result.output
+
+
+def future_campaign(days: int = 7) -> str:
+    """The test campaign moved to start a month from today (so its posts are editable)."""
+    import datetime as dt
+
+    start = dt.date.today() + dt.timedelta(days=30)
+    end = start + dt.timedelta(days=days - 1)
+    return CAMPAIGN.replace("period: {start: 2025-04-28, end: 2025-05-04}",
+                            f"period: {{start: {start}, end: {end}}}").replace(
+        "report_due: 2025-05-10", f"report_due: {end + dt.timedelta(days=6)}")
+
+
+def test_plan_keeps_operator_cancel_and_reopens_on_request(ws):
+    path = write_campaign(ws, future_campaign())
+    assert run("plan", "-w", str(ws.root), str(path)).exit_code == 0
+    ledger = Ledger(ws.db_url)
+    with ledger.session() as s:
+        post_id = s.scalar(select(Post.id).where(Post.key.like("%fb-trung-tam/%")).limit(1))
+    cancelled = run("cancel", "-w", str(ws.root), str(post_id), "--by", "A",
+                    "--reason", "Phường mất điện")
+    assert cancelled.exit_code == 0, cancelled.output
+    again = run("plan", "-w", str(ws.root), str(path))
+    assert "Giữ huỷ 1 bài" in again.output
+    with ledger.session() as s:
+        assert s.get(Post, post_id).state == "cancelled"
+    reopened = run("plan", "-w", str(ws.root), str(path), "--reopen-cancelled")
+    assert "Đã mở lại 1 bài" in reopened.output
+    with ledger.session() as s:
+        assert s.get(Post, post_id).state == "pending"
+    ledger.dispose()
