@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from campaign.approval import local_today, past_period_warning
 from campaign.commands._common import open_workspace, user_errors, workspace_option
 from campaign.planner import build_plan, load_campaign
 
@@ -29,5 +30,7 @@ def command(file: Path, workspace: Path) -> None:
     click.echo(f"  Chiến dịch: {campaign.title} ({campaign.id})")
     click.echo(f"  {len(campaign.messages)} tin, kênh: {', '.join(campaign.channels)}; "
                f"{len(units)} đơn vị nhận; dự kiến {len(plan.posts)} bài.")
-    for warning in plan.warnings:
+    start, end = campaign.period.start, campaign.period.end
+    past = past_period_warning(start, end, local_today(campaign.timezone or ws.directory.timezone))
+    for warning in [*([past] if past else []), *plan.warnings]:
         click.echo(f"  Lưu ý: {warning}")

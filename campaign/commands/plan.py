@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from campaign.approval import local_today, past_period_warning
 from campaign.commands._common import (
     echo_json,
     open_ledger,
@@ -46,6 +47,10 @@ def command(file: Path, workspace: Path, as_json: bool, actor: str | None,
     campaign = load_campaign(file, ws.directory, ws.media_dir)
     console = Console(stderr=as_json)
     plan = build_plan(campaign, ws.directory)
+    past = past_period_warning(campaign.period.start, campaign.period.end,
+                               local_today(plan.timezone))
+    if past:
+        plan.warnings.insert(0, past)
     ledger = open_ledger(ws)
     with Progress(TextColumn("Đang lập lịch"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
