@@ -7,12 +7,12 @@ from pathlib import Path
 import click
 
 from campaign.approval import local_today, past_period_warning
-from campaign.commands._common import open_workspace, user_errors, workspace_option
+from campaign.commands._common import SafePath, open_workspace, user_errors, workspace_option
 from campaign.planner import build_plan, load_campaign
 
 
 @click.command("check")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=SafePath(dir_okay=False, path_type=Path))
 @workspace_option
 @user_errors
 def command(file: Path, workspace: Path) -> None:

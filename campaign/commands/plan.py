@@ -11,6 +11,7 @@ from rich.table import Table
 
 from campaign.approval import local_today, past_period_warning
 from campaign.commands._common import (
+    SafePath,
     echo_json,
     open_ledger,
     open_workspace,
@@ -23,7 +24,7 @@ CHANNEL_LABEL = {"facebook": "Facebook", "zalo": "Zalo", "led": "LED", "loudspea
 
 
 @click.command("plan")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=SafePath(dir_okay=False, path_type=Path))
 @workspace_option
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @click.option("--by", "actor", default=None, help="Người lập lịch (ghi vào nhật ký).")

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from assets.led import render_frames
-from campaign.commands._common import user_errors
+from campaign.commands._common import SafePath, user_errors
 from campaign.errors import InputError
 from channels.led import parse_size
 
@@ -28,13 +28,13 @@ def frame_paths(out: Path, count: int) -> list[Path]:
 @click.argument("text")
 @click.option("--size", "size", required=True, metavar="RỘNGxCAO",
               help="Kích thước bảng theo điểm ảnh, ví dụ 192x96 hoặc 384x192.")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--out", "out", required=True, type=SafePath(dir_okay=False, path_type=Path),
               help="Tệp PNG kết quả; nếu cần nhiều khung sẽ có thêm TỆP-2.png, TỆP-3.png …")
 @click.option("--colors", type=click.Choice(["mono", "full"]), default="mono", show_default=True,
               help="mono: bảng một màu (ảnh 1 bit); full: bảng nhiều màu.")
 @click.option("--color", type=click.Choice(["red", "yellow", "white", "green"]), default="red",
               show_default=True, help="Màu đèn LED (hoặc màu chữ trên bảng nhiều màu).")
-@click.option("--font", "font", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--font", "font", type=SafePath(dir_okay=False, path_type=Path), default=None,
               help="Tệp phông chữ .ttf thay cho phông có sẵn (DejaVu Sans Condensed Bold).")
 @user_errors
 def subcommand(text: str, size: str, out: Path, colors: str, color: str,

@@ -13,7 +13,7 @@ import click
 from assets.speech import estimate_seconds, load_dictionary, reading_text
 from assets.speech.audio import FORMATS, synthesize
 from assets.speech.engines import EspeakEngine, SpeechError
-from campaign.commands._common import echo_json, user_errors
+from campaign.commands._common import SafePath, echo_json, user_errors
 from campaign.errors import InputError
 
 
@@ -25,18 +25,18 @@ def _minutes(seconds: float) -> str:
 @click.command("speech", help="Chuẩn hóa kịch bản loa truyền thanh để đọc, hoặc tạo tệp âm thanh.")
 @click.argument("text")
 @click.option("--reading", is_flag=True, help="In văn bản như cách đọc thành tiếng.")
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--out", "out", type=SafePath(dir_okay=False, path_type=Path), default=None,
               help="Tệp âm thanh kết quả: .wav, .mp3 hoặc .ogg.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @click.option("--speed", type=float, default=4.0, show_default=True,
               help="Tốc độ đọc, số âm tiết mỗi giây.")
 @click.option("--voice", default="vi", show_default=True,
               help="Giọng espeak-ng: vi (Bắc), vi-vn-x-central (Trung), vi-vn-x-south (Nam).")
-@click.option("--dictionary", "dictionary_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--dictionary", "dictionary_path", type=SafePath(dir_okay=False, path_type=Path),
               default=None, help="Tệp YAML từ điển viết tắt bổ sung của đơn vị.")
-@click.option("--intro", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--intro", type=SafePath(dir_okay=False, path_type=Path), default=None,
               help="Tệp nhạc hiệu hoặc lời giới thiệu phát trước.")
-@click.option("--outro", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--outro", type=SafePath(dir_okay=False, path_type=Path), default=None,
               help="Tệp nhạc hiệu hoặc lời kết phát sau.")
 @user_errors
 def subcommand(text: str, reading: bool, out: Path | None, as_json: bool, speed: float,
