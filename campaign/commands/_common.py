@@ -16,6 +16,10 @@ from channels.base import ChannelError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+POST_ID = click.IntRange(1, 2**63 - 1)
+"""A post id: SQLite and PostgreSQL integers are 64-bit; larger numbers are usage errors."""
+
+
 class SafePath(click.Path):
     """click.Path that turns a NUL or an over-long name into a usage error (exit 2), not a
     traceback: click's own check calls os.stat, which raises ValueError on a NUL."""
