@@ -137,8 +137,10 @@ def load(path: str | Path, *, text: str | None = None) -> Source:
         try:
             root = loader.get_single_node()
             problems = _walk(str(path), root)
-            if any(p.field == "*" for p in problems):
-                raise InputError(problems)
+            fatal = [p for p in problems if p.field == "*"]
+            if fatal:
+                raise InputError([Problem(p.file, p.line, None, p.message, p.fix)
+                                  for p in fatal])
             data = loader.construct_document(root) if root is not None else None
         finally:
             loader.dispose()
@@ -181,6 +183,23 @@ _SYNTAX = [
     ("nesting depth", "Các ngoặc lồng nhau quá sâu.", "Kiểm tra lại các dấu ngoặc [ và {."),
     ("unhashable key", "Tên trường không hợp lệ (là danh sách hoặc từ điển).",
      "Tên trường phải là chữ, ví dụ 'title:'."),
+    ("expected '-' indicator", "Danh sách lẫn với các cặp 'tên: giá trị' cùng một cấp.",
+     "Mỗi phần tử danh sách bắt đầu bằng '- ', thẳng cột với các phần tử khác."),
+    ("block sequence entries are not allowed", "Dấu '- ' ở chỗ không hợp lệ.",
+     "Phần tử danh sách phải xuống dòng và thụt vào dưới tên trường."),
+    ("document start", "Có nội dung thừa sau phần chính của tệp (thụt lề sai?).",
+     "Kiểm tra thụt lề của dòng này so với các dòng trên."),
+    ("node content", "Thiếu giá trị sau dấu ngoặc hoặc dấu gạch.",
+     "Ghi giá trị, hoặc đặt cả chuỗi trong dấu ngoặc kép."),
+    ("scanning a tag", "Dấu ! đứng đầu giá trị bị hiểu là thẻ YAML.",
+     "Đặt cả giá trị trong dấu ngoặc kép."),
+    ("could not determine a constructor", "Thẻ YAML (!!…) không được hỗ trợ.",
+     "Bỏ phần !!… hoặc đặt cả giá trị trong dấu ngoặc kép."),
+    ("base64", "Dữ liệu !!binary không hợp lệ.", "Bỏ !!binary; ghi tên tệp trong media/."),
+    ("alias", "Dấu * hoặc & đứng đầu giá trị bị hiểu là tham chiếu YAML.",
+     "Đặt cả giá trị trong dấu ngoặc kép."),
+    ("anchor", "Dấu * hoặc & đứng đầu giá trị bị hiểu là tham chiếu YAML.",
+     "Đặt cả giá trị trong dấu ngoặc kép."),
     ("block end", "Thụt lề không khớp với các dòng trên.",
      "Các trường cùng cấp phải thẳng cột, thụt bằng dấu cách."),
     ("expected key", "Thụt lề không khớp với các dòng trên.",
@@ -271,7 +290,7 @@ def problems_from_validation(source: Source, exc: ValidationError,
         message, fix = describe(err)
         if err["type"] == "extra_forbidden" and model is not None and loc:
             known = fields_at(model, list(err["loc"])[:-1])
-            close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+            close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.75)
             message = f"Trường '{loc[-1]}' không được hỗ trợ."
             fix = (f"Có phải ý bạn là '{close[0]}'? Sửa lại tên trường." if close else
                    f"Xoá trường này. Các trường hợp lệ: {', '.join(known)}." if known else fix)
