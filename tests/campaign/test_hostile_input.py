@@ -97,7 +97,7 @@ def test_every_error_of_a_file_in_one_run(ws):
 
 def test_non_utf8_file_names_the_line(ws):
     path = ws.campaigns_dir / "latin1.yaml"
-    raw = CAMPAIGN.encode("utf-8").replace("Tin A".encode(), b"Tin \xff")
+    raw = CAMPAIGN.encode("utf-8").replace(b"Tin A", b"Tin \xff")
     path.write_bytes(raw)
     assert_refused(run("check", "-w", str(ws.root), str(path)), f"{path}:9:", "UTF-8")
 
