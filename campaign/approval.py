@@ -9,7 +9,8 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from campaign.errors import InputError
 from schedules.ledger import Ledger, log
@@ -24,9 +25,35 @@ class ApprovalResult:
     already: bool
 
 
-def approve(ledger: Ledger, campaign_id: str, by: str, *,
+def local_today(timezone: str | None, now: datetime | None = None) -> date:
+    """Today's date where the campaign runs (a period is written in local dates)."""
+    try:
+        zone = ZoneInfo(timezone or "Asia/Ho_Chi_Minh")
+    except Exception:  # noqa: BLE001 - a bad zone was refused at check; fall back safely
+        zone = ZoneInfo("Asia/Ho_Chi_Minh")
+    return (now or utcnow()).astimezone(zone).date()
+
+
+def past_period_warning(start: date, end: date, today: date) -> str | None:
+    """A Vietnamese warning when some or all of the period is already over, else None."""
+    if end < today:
+        return (f"Thời gian chiến dịch {start:%d/%m/%Y}–{end:%d/%m/%Y} đã qua hết: mọi bài sẽ "
+                "chuyển sang quá hạn, không bài nào được gửi. Cách sửa: sửa period cho đúng "
+                "thời gian tuyên truyền.")
+    if start < today:
+        return (f"Chiến dịch bắt đầu {start:%d/%m/%Y}, trước hôm nay {today:%d/%m/%Y}: các bài "
+                "của những ngày đã qua sẽ quá hạn, không gửi muộn.")
+    return None
+
+
+def approve(ledger: Ledger, campaign_id: str, by: str, *, refuse_past: bool = False,
             now: datetime | None = None) -> ApprovalResult:
-    """Approve the campaign's current definition on behalf of ``by``."""
+    """Approve the campaign's current definition on behalf of ``by``.
+
+    With ``refuse_past`` (the CLI's default) a campaign whose whole period is over is refused:
+    approving it would only turn every post into "expired" (usually a draft imported from an
+    old document).
+    """
     if not by or not by.strip():
         raise InputError.single("--by", "Phải ghi rõ người phê duyệt.",
                                 fix='Thêm --by "Họ và tên người phê duyệt".')
@@ -39,6 +66,14 @@ def approve(ledger: Ledger, campaign_id: str, by: str, *,
                 fix="Lập lịch trước bằng lệnh: campaign plan campaigns/TEN_TEP.yaml")
         if row.approved:
             return ApprovalResult(campaign_id, row.definition_hash, True)
+        today = local_today(row.timezone, now)
+        if row.period_end is not None and row.period_end < today and refuse_past:
+            raise InputError.single(
+                campaign_id,
+                f"Thời gian chiến dịch ({row.period_start:%d/%m/%Y}–{row.period_end:%d/%m/%Y}) "
+                "đã qua hết: duyệt thì mọi bài chỉ chuyển sang quá hạn.",
+                fix="Sửa period trong tệp chiến dịch rồi lập lịch lại (campaign plan), hoặc "
+                    "thêm --allow-past nếu thật sự muốn duyệt.")
         row.approved_hash = row.definition_hash
         row.approved_definition = row.definition
         row.approved_by = by.strip()

@@ -31,9 +31,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Any, Literal
+import unicodedata
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from channels.base import CHANNELS, HHMM, minutes_of
 
@@ -57,10 +65,33 @@ DAY_SETS = {
     "cuoi-tuan": frozenset({5, 6}), "weekends": frozenset({5, 6}),
 }
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+SLOGAN_MAX = 60
+"""Characters per LED slogan line: what `campaign import` drafts promise ("tối đa 60 ký tự")."""
+MAX_PERIOD_DAYS = 366
+"""A campaign runs at most a year; a longer period is almost always a typo (2925 for 2025)."""
+YEARS = (2000, 2100)
+
+
+def visible(text: str) -> str:
+    """Refuse text that shows nothing (spaces, zero-width or other invisible characters)."""
+    if not any(not ch.isspace() and unicodedata.category(ch)[0] not in "CZ" for ch in text):
+        raise ValueError("Nội dung bị trống (chỉ có dấu cách hoặc ký tự không nhìn thấy). "
+                         "Cách sửa: ghi nội dung cho trường này.")
+    return text
+
+
+Text = Annotated[str, AfterValidator(visible)]
+
+
+def sane_year(value: dt.date | None) -> dt.date | None:
+    if value is not None and not YEARS[0] <= value.year <= YEARS[1]:
+        raise ValueError(f"Năm {value.year} nằm ngoài khoảng {YEARS[0]}–{YEARS[1]}. "
+                         "Cách sửa: kiểm tra lại năm (gõ nhầm?).")
+    return value
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class SourceDocument(Strict):
@@ -75,26 +106,31 @@ class SourceDocument(Strict):
 
 
 class Period(Strict):
-    start: dt.date
-    end: dt.date
+    start: Annotated[dt.date, AfterValidator(sane_year)]
+    end: Annotated[dt.date, AfterValidator(sane_year)]
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
         if self.end < self.start:
             raise ValueError("Ngày kết thúc (end) đứng trước ngày bắt đầu (start). "
                              "Cách sửa: đổi lại hai ngày cho đúng thứ tự.")
+        days = (self.end - self.start).days + 1
+        if days > MAX_PERIOD_DAYS:
+            raise ValueError(f"Thời gian chiến dịch dài {days} ngày, quá {MAX_PERIOD_DAYS} ngày. "
+                             "Cách sửa: kiểm tra lại năm của start/end, hoặc chia thành nhiều "
+                             "chiến dịch.")
         return self
 
 
 class FacebookVariant(Strict):
-    text: str = Field(min_length=1)
+    text: Text = Field(min_length=1)
     link: str | None = None
     images: list[str] = Field(default_factory=list, max_length=10)
 
 
 class ZaloVariant(Strict):
-    title: str = Field(min_length=1, max_length=150)
-    text: str = Field(min_length=1)
+    title: Text = Field(min_length=1, max_length=150)
+    text: Text = Field(min_length=1)
     description: str | None = Field(default=None, max_length=300)
     cover: str | None = None
     author: str | None = None
@@ -110,24 +146,25 @@ class LedVariant(Strict):
     @classmethod
     def _short(cls, value: list[str]) -> list[str]:
         for slogan in value:
-            if not slogan.strip():
-                raise ValueError("Khẩu hiệu LED bị trống.")
-            if len(slogan) > 160:
-                raise ValueError(
-                    f"Khẩu hiệu LED quá dài ({len(slogan)} ký tự, tối đa 160): "
-                    f"'{slogan[:40]}…'. Cách sửa: tách thành nhiều khẩu hiệu ngắn.")
+            visible(slogan)
+            for line in slogan.splitlines():
+                if len(line.strip()) > SLOGAN_MAX:
+                    raise ValueError(
+                        f"Khẩu hiệu LED quá dài ({len(line.strip())} ký tự, tối đa "
+                        f"{SLOGAN_MAX} mỗi dòng): '{line.strip()[:40]}…'. Cách sửa: tách "
+                        "thành nhiều khẩu hiệu ngắn.")
         return value
 
 
 class LoudspeakerVariant(Strict):
-    script: str = Field(min_length=1)
+    script: Text = Field(min_length=1)
     audio: str | None = None
     """A recorded file in media/ to play instead of synthesised speech."""
 
 
 class Message(Strict):
-    id: str = Field(pattern=ID_PATTERN)
-    title: str = Field(min_length=1)
+    id: str = Field(pattern=ID_PATTERN, max_length=64)
+    title: Text = Field(min_length=1)
     facebook: FacebookVariant | None = None
     zalo: ZaloVariant | None = None
     led: LedVariant | None = None
@@ -169,7 +206,27 @@ class ChannelSchedule(Strict):
     @field_validator("days")
     @classmethod
     def _days(cls, value: str | list[str]) -> str | list[str]:
-        weekdays(value)
+        if not weekdays(value):
+            raise ValueError("Chưa chọn ngày nào (days trống). Cách sửa: ghi hang-ngay, "
+                             "ngay-thuong, cuoi-tuan hoặc danh sách thứ như [t2, t4, t6].")
+        return value
+
+    @field_validator("times")
+    @classmethod
+    def _distinct_times(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and len(set(value)) != len(value):
+            twice = sorted({t for t in value if value.count(t) > 1})
+            raise ValueError(f"Giờ {', '.join(twice)} bị ghi hai lần (có thể dưới hai cách viết "
+                             "như \"06:00\" và \"6h\"). Cách sửa: xoá giờ trùng.")
+        return value
+
+    @field_validator("day_parts")
+    @classmethod
+    def _distinct_parts(cls, value: list[DayPart]) -> list[DayPart]:
+        starts = [p.from_ for p in value]
+        if len(set(starts)) != len(starts):
+            raise ValueError("Hai khung giờ LED bắt đầu cùng lúc. Cách sửa: gộp hoặc đổi giờ "
+                             "bắt đầu (from) của một khung.")
         return value
 
     def weekday_set(self) -> frozenset[int]:
@@ -200,10 +257,10 @@ def weekdays(value: str | list[str]) -> frozenset[int]:
 
 class Campaign(Strict):
     id: str = Field(pattern=ID_PATTERN, max_length=64)
-    title: str = Field(min_length=1)
+    title: Text = Field(min_length=1)
     source: list[SourceDocument] = Field(default_factory=list)
     period: Period
-    report_due: dt.date | None = None
+    report_due: Annotated[dt.date | None, AfterValidator(sane_year)] = None
     report_to: str | None = None
     priority: Priority = "normal"
     timezone: str | None = None

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from assets.speech import load_dictionary
 from assets.speech.engines import SpeechError, engine_from_config
 from campaign import yamlsrc
 from campaign.errors import InputError, Problem
@@ -22,7 +24,7 @@ DEFAULT_QUIET_HOURS: dict[str, tuple[str, str]] = {
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class Organisation(Strict):
@@ -33,15 +35,18 @@ class Organisation(Strict):
     short_name: str | None = None
 
 
+ID = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
+
+
 class Unit(Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    name: str
+    id: ID
+    name: str = Field(min_length=1)
     kind: Literal["centre", "ward", "commune", "other"] = "ward"
-    groups: list[str] = Field(default_factory=list)
+    groups: list[ID] = Field(default_factory=list)
 
 
 class Group(Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    id: ID
     name: str
 
 
@@ -97,9 +102,13 @@ class DirectoryFile(Strict):
 class Directory:
     """Validated directory with lookups used by the planner and the dispatcher."""
 
-    def __init__(self, data: DirectoryFile, endpoints: list[EndpointConfig], path: str) -> None:
+    def __init__(self, data: DirectoryFile, endpoints: list[EndpointConfig], path: str,
+                 source: yamlsrc.Source | None = None) -> None:
         self.data = data
         self.path = path
+        self.source = source
+        """The parsed file, so that problems found later (slots) can name its lines."""
+        self.endpoint_index: dict[str, int] = {}
         self.timezone = data.timezone
         self.units = {u.id: u for u in data.units}
         self.groups = {g.id: g for g in data.groups}
@@ -143,7 +152,7 @@ def load_directory(path: Path) -> Directory:
         raise InputError.single(path, "Tệp danh bạ phải là các cặp 'tên: giá trị'.", line=1,
                                 fix="Xem mẫu bằng lệnh: campaign init THU_MUC")
     data: DirectoryFile = yamlsrc.validate(source, DirectoryFile)
-    problems: list[Problem] = []
+    problems: list[Problem] = _reading_problems(source, data.reading, path.parent)
     seen: dict[str, int] = {}
     for group, items in (("units", [u.id for u in data.units]),
                          ("groups", [g.id for g in data.groups])):
@@ -157,13 +166,14 @@ def load_directory(path: Path) -> Directory:
     endpoint_ids: set[str] = set()
     for idx, raw in enumerate(data.endpoints):
         loc: list[str | int] = ["endpoints", idx]
+        model: type[BaseModel] = EndpointConfig
         try:
             common = EndpointConfig.model_validate(
                 {k: v for k, v in raw.items() if k in EndpointConfig.model_fields})
-            cls = adapter_class(adapter_kind(common.channel, common.via))
-            endpoint = cls.Config.model_validate(raw)
+            model = adapter_class(adapter_kind(common.channel, common.via)).Config
+            endpoint = model.model_validate(raw)
         except ValidationError as exc:
-            problems.extend(yamlsrc.problems_from_validation(source, exc, loc))
+            problems.extend(yamlsrc.problems_from_validation(source, exc, loc, model))
             continue
         except ConfigError as exc:
             problems.append(Problem(source.path, source.line_of([*loc, "deliver", "via"]),
@@ -177,8 +187,76 @@ def load_directory(path: Path) -> Directory:
             problems.append(Problem(source.path, source.line_of([*loc, "unit"]), "unit",
                                     f"Không có đơn vị '{endpoint.unit}' trong danh sách units.",
                                     "Sửa mã đơn vị hoặc thêm đơn vị vào mục units."))
+        problems.extend(_endpoint_problems(source, loc, raw, endpoint))
         endpoint_ids.add(endpoint.id)
         endpoints.append(endpoint)
     if problems:
-        raise InputError(problems)
-    return Directory(data, endpoints, source.path)
+        raise InputError(sorted(problems, key=lambda p: p.line or 0))
+    directory = Directory(data, endpoints, source.path, source)
+    directory.endpoint_index = {str(raw.get("id")): idx for idx, raw in enumerate(data.endpoints)}
+    return directory
+
+
+URL_KEYS = ("url", "api_base", "base_url")
+
+
+def _endpoint_problems(source: yamlsrc.Source, loc: list[str | int], raw: dict[str, Any],
+                       endpoint: EndpointConfig) -> list[Problem]:
+    """Slots that are the same instant (\"06:00\" and \"6h\") and malformed addresses."""
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for idx, slot in enumerate(endpoint.slots):
+        if slot in seen:
+            problems.append(Problem(
+                source.path, source.line_of([*loc, "slots", idx]), "slots",
+                f"Giờ phát {slot} của đài {endpoint.id} bị ghi hai lần (có thể dưới hai cách "
+                "viết như \"06:00\" và \"6h\").", "Xoá giờ trùng trong slots."))
+        seen.setdefault(slot, idx)
+    places: list[tuple[list[str | int], Any]] = [([*loc, k], raw.get(k)) for k in URL_KEYS]
+    deliver = raw.get("deliver")
+    if isinstance(deliver, dict):
+        places += [([*loc, "deliver", k], deliver.get(k)) for k in URL_KEYS]
+    for where, value in places:
+        if value is None or (isinstance(value, str) and value.startswith("env:")):
+            continue
+        if not _good_url(value):
+            problems.append(Problem(
+                source.path, source.line_of(where), str(where[-1]),
+                f"Địa chỉ '{str(value)[:60]}' không hợp lệ.",
+                "Ghi địa chỉ đầy đủ, ví dụ http://192.168.1.20 hoặc https://may-chu.vn/api."))
+    return problems
+
+
+def _good_url(value: Any) -> bool:
+    if not isinstance(value, str) or any(c.isspace() or ord(c) < 32 for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _reading_problems(source: yamlsrc.Source, reading: Reading, root: Path) -> list[Problem]:
+    """The reading dictionary must exist in the workspace and load."""
+    if not reading.dictionary:
+        return []
+    line = source.line_of(["reading", "dictionary"])
+    path = root / reading.dictionary
+    try:
+        found = path.is_file()
+    except (OSError, ValueError):
+        found = False
+    if not found:
+        return [Problem(source.path, line, "reading.dictionary",
+                        f"Không tìm thấy tệp từ điển đọc '{reading.dictionary[:80]}'.",
+                        "Tạo tệp này trong thư mục làm việc (mỗi dòng 'VIẾT_TẮT: cách đọc') "
+                        "hoặc xoá dòng dictionary.")]
+    try:
+        load_dictionary(path)
+    except (ValueError, OSError):
+        return [Problem(source.path, line, "reading.dictionary",
+                        f"Tệp từ điển đọc '{reading.dictionary[:80]}' không đúng dạng.",
+                        "Mỗi dòng ghi 'VIẾT_TẮT: cách đọc', lưu bảng mã UTF-8.")]
+    return []

@@ -21,10 +21,17 @@ class Problem:
     fix: str | None = None
 
     def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        shown = shown_path(self.file)
+        where = shown if self.line is None else f"{shown}:{self.line}"
         what = f" [{self.field}]" if self.field else ""
         fix = f" Cách sửa: {self.fix}" if self.fix else ""
         return f"{where}:{what} {self.message}{fix}"
+
+
+def shown_path(path: str, limit: int = 160) -> str:
+    """A path as people can read it: control characters escaped, very long names shortened."""
+    text = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in str(path))
+    return text if len(text) <= limit else f"{text[:limit // 2]}…{text[-limit // 2:]}"
 
 
 class InputError(Exception):

@@ -13,14 +13,13 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, update
 
 from assets.speech import estimate_seconds
-from campaign import yamlsrc
+from campaign.checks import DEFAULT_SLOT_MINUTES, cross_check, load_campaign
 from campaign.definition import (
     PRIORITY_RANK,
     Campaign,
@@ -30,17 +29,20 @@ from campaign.definition import (
     variant_content,
 )
 from campaign.directory import Directory
-from campaign.errors import InputError, Problem
 from channels.base import EndpointConfig, minutes_of
+
+__all__ = ["DEFAULT_SLOT_MINUTES", "apply_plan", "build_plan", "cross_check", "load_campaign",
+           "summarise"]
 from schedules import calendar
 from schedules.ledger import Ledger, bulk_insert, log, log_many
-from schedules.models import CANCELLED, OPEN_STATES, PENDING, Content, Post, utcnow
+from schedules.models import CANCELLED, OPEN_STATES, PENDING, Content, LogEntry, Post, utcnow
 from schedules.models import Campaign as CampaignRow
 
-DEFAULT_SLOT_MINUTES = 15
 CHUNK = 5000
 LEAD_ROUTES = {"telegram", "folder"}
 """Loudspeaker routes that need the material ahead of the session (a person reads it)."""
+REPLANNED = "replanned"
+"""The reason the planner logs for posts it cancels itself (they may come back on a re-plan)."""
 WHOLE_DAY = DayPart.model_validate({"from": "00:00", "to": "24:00"})
 
 
@@ -129,132 +131,14 @@ class PlanResult:
     unchanged: int = 0
     kept: int = 0
     """Posts left alone because they were already sent, failed, expired or in the past."""
+    kept_cancelled: int = 0
+    """Posts an operator cancelled: a re-plan leaves them cancelled (see ``reopen``)."""
+    reopened: int = 0
+    """Operator-cancelled posts opened again because the re-plan asked for it explicitly."""
     approval_lapsed: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return self.__dict__.copy()
-
-
-# ---------------------------------------------------------------------------- loading
-def load_campaign(path: Path, directory: Directory, media_dir: Path | None = None,
-                  *, estimate: Callable[[str, float], float] = estimate_seconds) -> Campaign:
-    """Parse, validate and cross-check a campaign file; InputError lists every problem."""
-    source = yamlsrc.load(path)
-    if not isinstance(source.data, dict):
-        raise InputError.single(path, "Tệp chiến dịch phải là các cặp 'tên: giá trị'.", line=1,
-                                fix="Xem mẫu trong thư mục campaigns/ của thư mục làm việc.")
-    campaign: Campaign = yamlsrc.validate(source, Campaign)
-    problems = cross_check(campaign, directory, source, media_dir, estimate=estimate)
-    if problems:
-        raise InputError(problems)
-    return campaign
-
-
-def cross_check(campaign: Campaign, directory: Directory, source: yamlsrc.Source,
-                media_dir: Path | None, *,
-                estimate: Callable[[str, float], float] = estimate_seconds) -> list[Problem]:
-    """Checks that need the workspace: targets, endpoints, media files, quiet hours, capacity."""
-    problems: list[Problem] = []
-
-    def add(loc: list[str | int], message: str, fix: str | None = None) -> None:
-        problems.append(Problem(source.path, source.line_of(loc), ".".join(map(str, loc)),
-                                message, fix))
-
-    for idx, target in enumerate(campaign.targets):
-        if target in directory.unknown_targets([target]):
-            known = ", ".join(sorted([*directory.groups, "tat-ca"]))
-            add(["targets", idx], f"Không có đơn vị hay nhóm '{target}' trong danh bạ.",
-                f"Dùng mã đơn vị trong directory.yaml hoặc một nhóm: {known}.")
-    if campaign.timezone:
-        try:
-            ZoneInfo(campaign.timezone)
-        except Exception:  # noqa: BLE001 - any lookup failure is the same mistake
-            add(["timezone"], f"Không biết múi giờ '{campaign.timezone}'.",
-                "Dùng tên IANA, ví dụ Asia/Ho_Chi_Minh.")
-    if media_dir is not None:
-        for m_idx, message in enumerate(campaign.messages):
-            for loc, name in _media_refs(message):
-                if not (media_dir / name).is_file():
-                    add(["messages", m_idx, *loc], f"Không tìm thấy tệp '{name}' trong media/.",
-                        f"Chép tệp vào {media_dir} hoặc sửa lại tên tệp.")
-    units = directory.resolve_targets(campaign.targets)
-    rate = directory.data.reading.syllables_per_second
-    for channel, sched in campaign.schedule.items():
-        endpoints = directory.endpoints_for(channel, units)
-        quiet = campaign.quiet_hours.get(channel) or directory.quiet_hours(channel)
-        for t_idx, hhmm in enumerate(sched.times or []):
-            if quiet and calendar.in_window(hhmm, quiet):
-                add(["schedule", channel, "times", t_idx],
-                    f"Giờ {hhmm} nằm trong giờ yên lặng {quiet[0]}–{quiet[1]} của kênh {channel}.",
-                    "Chọn giờ khác ngoài khoảng này.")
-        if sched.times is None and channel in ("facebook", "zalo"):
-            add(["schedule", channel], f"Lịch kênh {channel} chưa có giờ đăng (times).",
-                'Thêm ví dụ: times: ["08:00"].')
-        if channel == "loudspeaker":
-            problems.extend(_check_loudspeaker(campaign, sched, endpoints, quiet, source,
-                                               rate, estimate))
-    return problems
-
-
-def _media_refs(message: Message) -> Iterable[tuple[list[str | int], str]]:
-    if message.facebook:
-        for i, name in enumerate(message.facebook.images):
-            if not name.startswith(("http://", "https://")):
-                yield ["facebook", "images", i], name
-    if message.zalo and message.zalo.cover and not message.zalo.cover.startswith("http"):
-        yield ["zalo", "cover"], message.zalo.cover
-    if message.loudspeaker and message.loudspeaker.audio:
-        yield ["loudspeaker", "audio"], message.loudspeaker.audio
-
-
-def _check_loudspeaker(campaign: Campaign, sched: ChannelSchedule,
-                       endpoints: list[EndpointConfig], quiet: tuple[str, str] | None,
-                       source: yamlsrc.Source, rate: float,
-                       estimate: Callable[[str, float], float]) -> list[Problem]:
-    problems: list[Problem] = []
-    loc_sched = ["schedule", "loudspeaker"]
-    for endpoint in endpoints:
-        times = sched.times if sched.times is not None else endpoint.slots
-        if not times:
-            problems.append(Problem(
-                source.path, source.line_of(loc_sched), "schedule.loudspeaker",
-                f"Đài {endpoint.id} chưa khai báo giờ phát (slots) và lịch không có times.",
-                "Thêm slots cho điểm nhận trong directory.yaml hoặc times vào lịch loa."))
-            continue
-        for hhmm in times:
-            if quiet and calendar.in_window(hhmm, quiet):
-                problems.append(Problem(
-                    source.path, source.line_of(loc_sched), "schedule.loudspeaker",
-                    f"Giờ phát {hhmm} của đài {endpoint.id} nằm trong giờ yên lặng "
-                    f"{quiet[0]}–{quiet[1]}.", "Chọn giờ phát khác."))
-    capacities = {e.id: (e.slot_minutes or DEFAULT_SLOT_MINUTES) * 60 for e in endpoints}
-    if not capacities:
-        return problems
-    smallest = min(capacities.values())
-    messages = campaign.messages_for("loudspeaker")
-    durations = {m.id: estimate(m.loudspeaker.script, rate) for m in messages}  # type: ignore[union-attr]
-    for m_idx, message in enumerate(campaign.messages):
-        if message.id in durations and durations[message.id] > smallest:
-            problems.append(Problem(
-                source.path, source.line_of(["messages", m_idx, "loudspeaker", "script"]),
-                f"messages.{m_idx}.loudspeaker.script",
-                f"Bài đọc '{message.id}' dài khoảng {durations[message.id] / 60:.1f} phút, "
-                f"vượt thời lượng một buổi phát ({smallest // 60} phút).",
-                "Rút gọn bài đọc hoặc chia thành nhiều tin."))
-    if sched.overflow == "error":
-        per_slot = min(sched.per_slot or 1, len(messages))
-        for start in range(len(messages)):
-            group = [messages[(start + j) % len(messages)] for j in range(per_slot)]
-            total = sum(durations[m.id] for m in group)
-            if total > smallest:
-                problems.append(Problem(
-                    source.path, source.line_of(loc_sched), "schedule.loudspeaker.per_slot",
-                    f"{per_slot} bài đọc trong một buổi dài khoảng {total / 60:.1f} phút, vượt "
-                    f"thời lượng buổi phát ({smallest // 60} phút).",
-                    "Giảm per_slot, rút gọn bài đọc, hoặc đặt overflow: spill để chuyển bài "
-                    "thừa sang buổi sau."))
-                break
-    return problems
 
 
 # ---------------------------------------------------------------------------- expansion
@@ -382,10 +266,13 @@ def _fit(chosen: list[list[int]], durations: list[float], capacity: float,
 # ---------------------------------------------------------------------------- ledger
 def apply_plan(ledger: Ledger, plan: Plan, *, now: datetime | None = None,
                source_path: str | None = None, actor: str | None = None,
-               progress: Callable[[int], None] | None = None) -> PlanResult:
+               progress: Callable[[int], None] | None = None,
+               reopen: bool = False) -> PlanResult:
     """Upsert the plan into the ledger in one transaction.
 
     ``progress`` is called with the number of posts handled after each chunk (for a bar).
+    A post an operator cancelled stays cancelled unless ``reopen`` is given; then each one
+    opened again gets its own log entry (see :func:`_operator_cancelled`).
     """
     now = now or utcnow()
     campaign = plan.campaign
@@ -432,7 +319,16 @@ def apply_plan(ledger: Ledger, plan: Plan, *, now: datetime | None = None,
                 existing = {r.key: r for r in session.execute(
                     select(Post.id, Post.key, Post.state, Post.content_hash, Post.due_at,
                            Post.expires_at, Post.priority).where(Post.key.in_(keys)))}
-            inserts, updates = _diff_chunk(chunk, existing, campaign.id, now, result)
+            held = _operator_cancelled(session, existing.values())
+            inserts, updates = _diff_chunk(chunk, existing, campaign.id, now, result,
+                                           held, reopen)
+            if reopen and held:
+                reopened = [u for u in updates if u["id"] in held]
+                log_many(session, ({"at": now, "campaign_id": campaign.id, "post_id": u["id"],
+                                    "event": "planned", "actor": actor,
+                                    "detail": {"reopened": True, "was": CANCELLED}}
+                                   for u in reopened))
+                result.reopened += len(reopened)
             if inserts:
                 bulk_insert(session, table, INSERT_COLUMNS, inserts)
             if updates:
@@ -453,7 +349,7 @@ def apply_plan(ledger: Ledger, plan: Plan, *, now: datetime | None = None,
                                 .values(state=CANCELLED, updated_at=now))
             log_many(session, ({"at": now, "campaign_id": campaign.id, "post_id": pid,
                                 "event": "cancelled", "actor": actor,
-                                "detail": {"reason": "replanned"}} for pid in cancel_ids))
+                                "detail": {"reason": REPLANNED}} for pid in cancel_ids))
         result.cancelled = len(cancel_ids)
         log(session, "planned", campaign_id=campaign.id, actor=actor, at=now,
             detail={**result.as_dict(), "definition_hash": plan.definition_hash,
@@ -466,11 +362,33 @@ INSERT_COLUMNS = ("key", "campaign_id", "message_id", "endpoint_id", "channel", 
                   "available_at", "state", "attempts", "updated_at")
 
 
+def _operator_cancelled(session: Any, rows: Iterable[Any]) -> set[int]:
+    """Ids among ``rows`` whose cancellation came from a person, not from a re-plan.
+
+    No schema change tells them apart: the planner's own cancellations are logged with
+    ``reason: replanned`` and no endpoint, while ``operations.cancel`` (CLI, dashboard) always
+    names the endpoint. The latest ``cancelled`` entry of a post decides.
+    """
+    ids = [r.id for r in rows if r.state == CANCELLED]
+    if not ids:
+        return set()
+    latest: dict[int, Any] = {}
+    for post_id, endpoint_id, detail in session.execute(
+            select(LogEntry.post_id, LogEntry.endpoint_id, LogEntry.detail)
+            .where(LogEntry.post_id.in_(ids), LogEntry.event == CANCELLED)
+            .order_by(LogEntry.id)):
+        latest[post_id] = (endpoint_id, detail or {})
+    return {pid for pid, (endpoint_id, detail) in latest.items()
+            if endpoint_id is not None or detail.get("reason") != REPLANNED}
+
+
 def _diff_chunk(chunk: list[PlannedPost], existing: dict[str, Any], campaign_id: str,
-                now: datetime, result: PlanResult) -> tuple[list[tuple[Any, ...]],
-                                                         list[dict[str, Any]]]:
+                now: datetime, result: PlanResult, held: set[int] | None = None,
+                reopen: bool = False) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]]]:
     """Split planned posts into rows to insert (tuples in INSERT_COLUMNS order) and future
-    unsent rows to update."""
+    unsent rows to update. Rows in ``held`` (cancelled by a person) stay as they are unless
+    ``reopen``."""
+    held = held or set()
     inserts: list[tuple[Any, ...]] = []
     updates: list[dict[str, Any]] = []
     for post in chunk:
@@ -480,6 +398,9 @@ def _diff_chunk(chunk: list[PlannedPost], existing: dict[str, Any], campaign_id:
                             post.channel, post.unit_id, post.content_hash, post.priority,
                             post.slot_at, post.due_at, post.expires_at, post.due_at, PENDING,
                             0, now))
+            continue
+        if old.id in held and not reopen:
+            result.kept_cancelled += 1
             continue
         editable = old.due_at > now and old.state in (*OPEN_STATES, CANCELLED)
         same = (old.content_hash == post.content_hash and old.due_at == post.due_at

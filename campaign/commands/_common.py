@@ -16,9 +16,27 @@ from channels.base import ChannelError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+POST_ID = click.IntRange(1, 2**63 - 1)
+"""A post id: SQLite and PostgreSQL integers are 64-bit; larger numbers are usage errors."""
+
+
+class SafePath(click.Path):
+    """click.Path that turns a NUL or an over-long name into a usage error (exit 2), not a
+    traceback: click's own check calls os.stat, which raises ValueError on a NUL."""
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            self.fail("đường dẫn có ký tự NUL (\\x00), hãy gõ lại.", param, ctx)
+        try:
+            return super().convert(value, param, ctx)
+        except (OSError, ValueError):
+            self.fail("đường dẫn quá dài hoặc không hợp lệ, hãy gõ lại.", param, ctx)
+
+
 workspace_option = click.option(
     "-w", "--workspace", "workspace",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=SafePath(file_okay=False, path_type=Path),
     envvar="CAMPAIGN_WORKSPACE", default=".", show_default=True,
     help="Thư mục làm việc (chứa directory.yaml). Biến môi trường: CAMPAIGN_WORKSPACE.",
 )
@@ -55,9 +73,17 @@ def echo_json(data: Any) -> None:
 
 def open_workspace(path: Path):  # noqa: ANN201 - avoids importing heavy modules at CLI start
     """The workspace at ``path`` (InputError when it is not one)."""
+    from campaign.errors import shown_path
     from campaign.workspace import Workspace
 
-    return Workspace.open(path)
+    try:
+        return Workspace.open(path)
+    except (ValueError, OSError) as exc:  # a NUL or an over-long name in the folder path
+        too_long = getattr(exc, "errno", None) == 36
+        raise InputError.single(
+            shown_path(str(path)), "Đường dẫn thư mục làm việc quá dài." if too_long else
+            "Đường dẫn thư mục làm việc có ký tự không hợp lệ.",
+            fix="Gõ lại đường dẫn sau -w (hoặc biến CAMPAIGN_WORKSPACE).") from None
 
 
 def open_ledger(workspace: Any):  # noqa: ANN201

@@ -23,7 +23,7 @@ def _csv(value: str) -> list[str]:
               help="Kênh, cách nhau bằng dấu phẩy.")
 @click.option("--by", "by", required=True, help="Họ tên người phát lệnh (chịu trách nhiệm).")
 @click.option("--title", default=None, help="Tiêu đề (mặc định lấy từ nội dung).")
-@click.option("--valid-minutes", type=int, default=DEFAULT_VALID_MINUTES, show_default=True,
+@click.option("--valid-minutes", type=click.IntRange(1, 7 * 24 * 60), default=DEFAULT_VALID_MINUTES, show_default=True,
               help="Sau bao nhiêu phút thì thôi gửi (bài chưa gửi chuyển sang quá hạn).")
 @workspace_option
 @user_errors

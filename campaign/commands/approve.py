@@ -18,10 +18,12 @@ from campaign.commands._common import open_ledger, open_workspace, user_errors, 
 @click.option("--revoke", is_flag=True,
               help="Rút lại phê duyệt: tạm dừng mọi bài chưa gửi (duyệt lại thì gửi tiếp).")
 @click.option("--reason", default="", help="Lý do rút lại phê duyệt.")
+@click.option("--allow-past", is_flag=True,
+              help="Vẫn duyệt chiến dịch có thời gian đã qua hết (mọi bài sẽ quá hạn).")
 @workspace_option
 @user_errors
 def command(campaign_id: str, by: str, show_diff: bool, revoke: bool, reason: str,
-            workspace: Path) -> None:
+            allow_past: bool, workspace: Path) -> None:
     """Phê duyệt nội dung chiến dịch. Chưa duyệt thì không bài nào được gửi.
 
     \b
@@ -39,7 +41,7 @@ def command(campaign_id: str, by: str, show_diff: bool, revoke: bool, reason: st
         withdraw(ledger, campaign_id, by, reason)
         click.echo(f"Đã rút lại phê duyệt chiến dịch {campaign_id}: các bài chưa gửi tạm dừng.")
         return
-    result = approve(ledger, campaign_id, by)
+    result = approve(ledger, campaign_id, by, refuse_past=not allow_past)
     if result.already:
         click.echo(f"Chiến dịch {campaign_id} đã được duyệt với nội dung hiện tại.")
     else:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from campaign.commands._common import (
+    POST_ID,
     fail,
     open_ledger,
     open_workspace,
@@ -17,7 +18,7 @@ from schedules.operations import OperationError, cancel
 
 
 @click.command("cancel")
-@click.argument("post_id", type=int, required=False)
+@click.argument("post_id", type=POST_ID, required=False)
 @click.option("--campaign", "campaign_id", default=None, help="Huỷ mọi bài chưa gửi của chiến dịch.")
 @click.option("--by", "actor", required=True, help="Họ tên người huỷ.")
 @click.option("--reason", default="", help="Lý do.")

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import click
 
-from campaign.commands._common import open_workspace, user_errors, workspace_option
+from campaign.approval import local_today, past_period_warning
+from campaign.commands._common import SafePath, open_workspace, user_errors, workspace_option
 from campaign.planner import build_plan, load_campaign
 
 
 @click.command("check")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=SafePath(dir_okay=False, path_type=Path))
 @workspace_option
 @user_errors
 def command(file: Path, workspace: Path) -> None:
@@ -29,5 +30,7 @@ def command(file: Path, workspace: Path) -> None:
     click.echo(f"  Chiến dịch: {campaign.title} ({campaign.id})")
     click.echo(f"  {len(campaign.messages)} tin, kênh: {', '.join(campaign.channels)}; "
                f"{len(units)} đơn vị nhận; dự kiến {len(plan.posts)} bài.")
-    for warning in plan.warnings:
+    start, end = campaign.period.start, campaign.period.end
+    past = past_period_warning(start, end, local_today(campaign.timezone or ws.directory.timezone))
+    for warning in [*([past] if past else []), *plan.warnings]:
         click.echo(f"  Lưu ý: {warning}")

@@ -45,6 +45,9 @@ def check_endpoint(workspace: Workspace, endpoint: EndpointConfig,
     except ChannelError as exc:
         hint = f" (mã {exc.code})" if exc.code is not None else ""
         return "LỖI", f"{exc.message}{hint}"
+    except (ValueError, OSError):  # a malformed address the directory check did not know
+        return "LỖI", ("Địa chỉ hoặc cấu hình kết nối không hợp lệ. Cách sửa: kiểm tra url/"
+                       "host/port của điểm nhận trong directory.yaml.")
     finally:
         adapter.close()
     return ("OK" if result.get("ok", True) else "CẦN XỬ LÝ"), _describe(result)

@@ -35,7 +35,7 @@ FIELDS = ["id", "at", "event", "campaign", "post_id", "unit", "channel", "endpoi
               help="Loại sự kiện (sent, failed, played…).")
 @click.option("--since", default=None, help="Từ thời điểm (giờ địa phương), ví dụ 2025-03-01.")
 @click.option("--until", default=None, help="Đến trước thời điểm (giờ địa phương).")
-@click.option("--limit", type=int, default=200, show_default=True, help="Số dòng tối đa (0: tất cả).")
+@click.option("--limit", type=click.IntRange(0, 10_000_000), default=200, show_default=True, help="Số dòng tối đa (0: tất cả).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True)
 @workspace_option

@@ -6,6 +6,7 @@ adapter, so the operator hears exactly what the ward will play.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import click
@@ -13,8 +14,9 @@ import click
 from assets.speech import estimate_seconds, load_dictionary, reading_text
 from assets.speech.audio import FORMATS, synthesize
 from assets.speech.engines import EspeakEngine, SpeechError
-from campaign.commands._common import echo_json, user_errors
-from campaign.errors import InputError
+from campaign.commands._common import SafePath, echo_json, user_errors
+from campaign.errors import InputError, shown_path
+from campaign.yamlsrc import os_problem
 
 
 def _minutes(seconds: float) -> str:
@@ -25,18 +27,18 @@ def _minutes(seconds: float) -> str:
 @click.command("speech", help="Chuẩn hóa kịch bản loa truyền thanh để đọc, hoặc tạo tệp âm thanh.")
 @click.argument("text")
 @click.option("--reading", is_flag=True, help="In văn bản như cách đọc thành tiếng.")
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--out", "out", type=SafePath(dir_okay=False, path_type=Path), default=None,
               help="Tệp âm thanh kết quả: .wav, .mp3 hoặc .ogg.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @click.option("--speed", type=float, default=4.0, show_default=True,
               help="Tốc độ đọc, số âm tiết mỗi giây.")
 @click.option("--voice", default="vi", show_default=True,
               help="Giọng espeak-ng: vi (Bắc), vi-vn-x-central (Trung), vi-vn-x-south (Nam).")
-@click.option("--dictionary", "dictionary_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--dictionary", "dictionary_path", type=SafePath(dir_okay=False, path_type=Path),
               default=None, help="Tệp YAML từ điển viết tắt bổ sung của đơn vị.")
-@click.option("--intro", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--intro", type=SafePath(dir_okay=False, path_type=Path), default=None,
               help="Tệp nhạc hiệu hoặc lời giới thiệu phát trước.")
-@click.option("--outro", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--outro", type=SafePath(dir_okay=False, path_type=Path), default=None,
               help="Tệp nhạc hiệu hoặc lời kết phát sau.")
 @user_errors
 def subcommand(text: str, reading: bool, out: Path | None, as_json: bool, speed: float,
@@ -48,7 +50,7 @@ def subcommand(text: str, reading: bool, out: Path | None, as_json: bool, speed:
     if not reading and out is None:
         raise InputError.single("speech", "Chưa chọn việc cần làm.",
                                 fix="thêm --reading để xem cách đọc, hoặc --out TỆP.mp3 để tạo âm thanh.")
-    if speed <= 0 or speed > 10:
+    if not math.isfinite(speed) or speed <= 0 or speed > 10:
         raise InputError.single("--speed", f"Tốc độ {speed} không hợp lệ.", field="speed",
                                 fix="dùng số âm tiết mỗi giây trong khoảng 2 đến 6, ví dụ 4.")
     if out is not None and out.suffix.lower() not in FORMATS:
@@ -58,11 +60,19 @@ def subcommand(text: str, reading: bool, out: Path | None, as_json: bool, speed:
         if path is not None and not path.is_file():
             raise InputError.single(name, f"Không tìm thấy tệp '{path}'.",
                                     fix="kiểm tra lại đường dẫn tệp nhạc hiệu.")
+    if dictionary_path is not None:
+        try:
+            found = dictionary_path.is_file()
+        except (OSError, ValueError):
+            found = False
+        if not found:
+            raise InputError.single(shown_path(str(dictionary_path)), "Không tìm thấy tệp từ điển.",
+                                    fix="kiểm tra lại đường dẫn sau --dictionary.")
     try:
         dictionary = load_dictionary(dictionary_path)
-    except ValueError as exc:
-        raise InputError.single(str(dictionary_path), str(exc),
-                                fix="mỗi dòng ghi 'VIẾT_TẮT: cách đọc'.") from None
+    except (ValueError, OSError):
+        raise InputError.single(shown_path(str(dictionary_path)), "Tệp từ điển không đúng dạng.",
+                                fix="mỗi dòng ghi 'VIẾT_TẮT: cách đọc', lưu bảng mã UTF-8.") from None
     spoken = reading_text(text, dictionary)
     estimate = estimate_seconds(spoken, speed)
     result: dict[str, object] = {"reading": spoken, "estimate_seconds": round(estimate, 1)}
@@ -72,6 +82,10 @@ def subcommand(text: str, reading: bool, out: Path | None, as_json: bool, speed:
                               syllables_per_second=speed, intro=intro, outro=outro)
         except SpeechError as exc:
             raise InputError.single(str(out), str(exc)) from None
+        except OSError as exc:
+            raise InputError.single(shown_path(str(out)),
+                                    f"Không ghi được tệp kết quả ({os_problem(exc)}).",
+                                    fix="chọn --out trong một thư mục có quyền ghi.") from None
         result.update({"path": str(info.path), "duration_seconds": info.duration_seconds,
                        "lufs": info.lufs, "true_peak": info.true_peak})
     if as_json:

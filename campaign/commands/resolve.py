@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from campaign.commands._common import (
+    POST_ID,
     fail,
     open_ledger,
     open_workspace,
@@ -18,7 +19,7 @@ from schedules.operations import OperationError, resolve
 
 
 @click.command("resolve")
-@click.argument("post_id", type=int)
+@click.argument("post_id", type=POST_ID)
 @click.option("--sent", "outcome", flag_value="sent",
               help="Bài đã thực sự lên trang (đã kiểm tra trên Facebook/Zalo).")
 @click.option("--resend", "outcome", flag_value="resend", help="Bài chưa lên: gửi lại ngay.")

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from campaign.commands._common import (
+    POST_ID,
     fail,
     open_ledger,
     open_workspace,
@@ -19,7 +20,7 @@ from schedules.operations import retry_failed
 @click.command("retry")
 @click.option("--failed", "failed", is_flag=True, required=True, help="Gửi lại các bài bị lỗi.")
 @click.option("--campaign", "campaign_id", default=None, help="Chỉ các bài của chiến dịch này.")
-@click.option("--post", "post_ids", type=int, multiple=True, help="Chỉ các bài này (lặp lại được).")
+@click.option("--post", "post_ids", type=POST_ID, multiple=True, help="Chỉ các bài này (lặp lại được).")
 @click.option("--by", "actor", default="operator", help="Người thực hiện.")
 @workspace_option
 @user_errors

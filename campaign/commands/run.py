@@ -54,12 +54,17 @@ def command(once: bool, now_text: str | None, as_json: bool, interval: float,
         return
     dispatcher = make_dispatcher(ws, ledger, lease_seconds=lease_seconds, batch=batch)
     try:
+        expired = dispatcher.expire(now or dispatcher.clock())  # counted here, shown below
         summary = dispatcher.run_once(now=now)
+        if expired:
+            summary.counts["expired"] += expired
     finally:
         dispatcher.close()
     if as_json:
         echo_json(summary.as_dict())
         return
+    if expired:
+        click.echo(f"{expired} bài đã quá khung giờ gửi, chuyển sang quá hạn (không gửi muộn).")
     if not summary.claimed:
         click.echo("Không có bài nào đến giờ gửi.")
         return

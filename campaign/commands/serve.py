@@ -19,7 +19,8 @@ SESSION_SECRET_ENV = "CAMPAIGN_WEB_SECRET"
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Địa chỉ lắng nghe (0.0.0.0 để máy khác trong mạng nội bộ truy cập).")
-@click.option("--port", default=8080, show_default=True, type=int, help="Cổng.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535),
+              help="Cổng.")
 @click.option("--https-only", is_flag=True,
               help="Chỉ gửi cookie phiên qua HTTPS (tự bật khi lắng nghe ngoài 127.0.0.1).")
 @click.option("--allow-http", is_flag=True,

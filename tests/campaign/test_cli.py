@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from campaign.cli import main
 from campaign.workspace import Workspace
 from schedules.ledger import Ledger
+from schedules.models import Campaign as CampaignRow
 from schedules.models import Post
 from tests.conftest import CAMPAIGN, write_campaign
 
@@ -78,7 +79,9 @@ def test_plan_approve_run_status_log(ws):
     assert "28/04/2025" in table.output and "không đổi 52" in table.output
     not_yet = run("run", "-w", str(ws.root), "--once", "--now", "2025-04-28 08:00")
     assert "Không có bài nào" in not_yet.output
-    approved = run("approve", "thu-nghiem", "--by", "Nguyễn Văn A", "-w", str(ws.root))
+    assert "3 bài đã quá khung giờ gửi" in not_yet.output  # the 05:30 sessions
+    approved = run("approve", "thu-nghiem", "--by", "Nguyễn Văn A", "-w", str(ws.root),
+                   "--allow-past")
     assert "Đã phê duyệt" in approved.output
     sent = run("run", "-w", str(ws.root), "--once", "--now", "2025-04-28 08:00", "--json")
     assert json.loads(sent.output) == {"claimed": 7, "sent": 7}
@@ -97,3 +100,57 @@ def test_missing_workspace_is_a_clear_error(tmp_path):
     result = run("status", "-w", str(tmp_path / "khong-co"))
     assert result.exit_code == 2
     assert "campaign init" in result.output
+
+
+def future_campaign(days: int = 7) -> str:
+    """The test campaign moved to start a month from today (so its posts are editable)."""
+    import datetime as dt
+
+    start = dt.date.today() + dt.timedelta(days=30)
+    end = start + dt.timedelta(days=days - 1)
+    return CAMPAIGN.replace("period: {start: 2025-04-28, end: 2025-05-04}",
+                            f"period: {{start: {start}, end: {end}}}").replace(
+        "report_due: 2025-05-10", f"report_due: {end + dt.timedelta(days=6)}")
+
+
+def test_plan_keeps_operator_cancel_and_reopens_on_request(ws):
+    path = write_campaign(ws, future_campaign())
+    assert run("plan", "-w", str(ws.root), str(path)).exit_code == 0
+    ledger = Ledger(ws.db_url)
+    with ledger.session() as s:
+        post_id = s.scalar(select(Post.id).where(Post.key.like("%fb-trung-tam/%")).limit(1))
+    cancelled = run("cancel", "-w", str(ws.root), str(post_id), "--by", "A",
+                    "--reason", "Phường mất điện")
+    assert cancelled.exit_code == 0, cancelled.output
+    again = run("plan", "-w", str(ws.root), str(path))
+    assert "Giữ huỷ 1 bài" in again.output
+    with ledger.session() as s:
+        assert s.get(Post, post_id).state == "cancelled"
+    reopened = run("plan", "-w", str(ws.root), str(path), "--reopen-cancelled")
+    assert "Đã mở lại 1 bài" in reopened.output
+    with ledger.session() as s:
+        assert s.get(Post, post_id).state == "pending"
+    ledger.dispose()
+
+
+def test_past_period_warns_at_check_and_approve_needs_a_flag(ws):
+    path = write_campaign(ws)  # 2025: wholly past on this machine's clock
+    check = run("check", "-w", str(ws.root), str(path))
+    assert check.exit_code == 0 and "đã qua hết" in check.output
+    assert run("plan", "-w", str(ws.root), str(path)).exit_code == 0
+    refused = run("approve", "thu-nghiem", "--by", "Nguyễn Văn A", "-w", str(ws.root))
+    assert refused.exit_code == 2 and "--allow-past" in refused.output
+    ledger = Ledger(ws.db_url)
+    with ledger.session() as s:
+        assert s.get(CampaignRow, "thu-nghiem").approved_hash is None
+    ledger.dispose()
+    forced = run("approve", "thu-nghiem", "--by", "Nguyễn Văn A", "-w", str(ws.root),
+                 "--allow-past")
+    assert forced.exit_code == 0 and "Đã phê duyệt" in forced.output
+    ran = run("run", "-w", str(ws.root), "--once")
+    assert "52 bài đã quá khung giờ gửi" in ran.output
+
+
+def test_future_period_has_no_past_warning(ws):
+    check = run("check", "-w", str(ws.root), str(write_campaign(ws, future_campaign())))
+    assert check.exit_code == 0 and "đã qua" not in check.output

@@ -87,3 +87,27 @@ def test_restoring_a_message_revives_its_cancelled_future_posts(ws, ledger):
     result = plan(ws, ledger)
     assert posts(ledger)["thu-nghiem/led-tan-phong/2025-04-28T06:00/tin-b"].state == PENDING
     assert result.updated == 12
+
+
+def test_operator_cancel_survives_replanning_unless_reopened(ws, ledger):
+    from schedules.operations import cancel
+
+    plan(ws, ledger)
+    key = "thu-nghiem/fb-trung-tam/2025-04-29T08:00/tin-b"
+    post_id = posts(ledger)[key].id
+    cancel(ledger, "Nguyễn Văn A", post_id=post_id, reason="Phường mất điện", now=NOW)
+    edited = CAMPAIGN.replace("Nội dung tin B trên Facebook.", "Nội dung tin B đã sửa.")
+    result = plan(ws, ledger, edited)
+    assert posts(ledger)[key].state == CANCELLED
+    assert result.kept_cancelled == 1
+    again = plan(ws, ledger, edited)  # unchanged content: still cancelled
+    assert posts(ledger)[key].state == CANCELLED and again.kept_cancelled == 1
+    campaign = load_campaign(write_campaign(ws, edited), ws.directory, ws.media_dir)
+    reopened = apply_plan(ledger, build_plan(campaign, ws.directory), now=NOW, reopen=True,
+                          actor="Trần Thị B")
+    assert reopened.reopened == 1 and posts(ledger)[key].state == PENDING
+    with ledger.session() as s:
+        entry = s.scalars(select(LogEntry).where(LogEntry.post_id == post_id)
+                          .order_by(LogEntry.id.desc())).first()
+    assert entry.event == "planned" and entry.detail["reopened"] is True
+    assert entry.actor == "Trần Thị B"
