@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -18,7 +19,7 @@ from campaign.commands._common import (
     user_errors,
     workspace_option,
 )
-from campaign.labels import channel_label
+from campaign.labels import channel_label, detail_text
 from campaign.queries import LogFilter, log_entries
 from schedules.calendar import fmt_local
 from schedules.models import EVENT_LABEL, EVENTS
@@ -73,8 +74,8 @@ def command(campaign: str | None, unit: str | None, channel: str | None, event: 
             table.add_column(col)
         table.add_column("Chi tiết", overflow="fold")
         for r in rows:
-            detail = r["detail"] or {}
-            note = detail.get("message") or detail.get("evidence") or ""
+            note = detail_text(r["detail"], lambda iso: fmt_local(
+                datetime.fromisoformat(iso), zone))
             table.add_row(fmt_local(r["at"], zone), EVENT_LABEL.get(r["event"], r["event"]),
                           r["campaign"] or "", str(r["post_id"] or ""), r["unit"] or "",
                           channel_label(r["channel"]), str(note))
