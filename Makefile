@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 # System packages: what the demo needs, and what the tests need on top.
 DEMO_APT := espeak-ng ffmpeg
-TEST_APT := $(DEMO_APT) tesseract-ocr tesseract-ocr-vie postgresql postgresql-client icecast2 chromium libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils
+TEST_APT := $(DEMO_APT) fonts-liberation2 tesseract-ocr tesseract-ocr-vie postgresql postgresql-client icecast2 chromium libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils
 
 .PHONY: demo test bench lint clean venv
 

@@ -27,12 +27,23 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
+class Signer(Strict):
+    """Who signs the results report (Nghị định 30/2020: quyền hạn, chức vụ, họ tên)."""
+
+    authority: str | None = Field(default=None, max_length=60)
+    """Quyền hạn when signing for the head: "KT. GIÁM ĐỐC", "TM. ỦY BAN NHÂN DÂN"…"""
+    title: str = Field(min_length=1, max_length=60)
+    """Chức vụ: "GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"…"""
+    name: str = Field(min_length=1, max_length=80)
+
+
 class Organisation(Strict):
     name: str = "Trung tâm Văn hóa - Thông tin - Thể thao"
     parent: str | None = None
     """Cơ quan chủ quản, printed above the name in reports."""
     place: str | None = None
     short_name: str | None = None
+    signer: Signer | None = None
 
 
 ID = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]

@@ -76,7 +76,7 @@ def status(ledger: Ledger, now: datetime | None = None) -> dict[str, Any]:
 def log_entries(ledger: Ledger, flt: LogFilter) -> list[dict[str, Any]]:
     """Delivery log rows, newest first, joined with their post for unit and channel."""
     stmt = (select(LogEntry, Post.unit_id, Post.channel, Post.key, Post.message_id,
-                   Post.endpoint_id.label("post_endpoint"))
+                   Post.endpoint_id.label("post_endpoint"), Post.campaign_id.label("post_campaign"))
             .outerjoin(Post, Post.id == LogEntry.post_id)
             .order_by(LogEntry.at.desc(), LogEntry.id.desc()))
     if flt.campaign:
@@ -97,13 +97,14 @@ def log_entries(ledger: Ledger, flt: LogFilter) -> list[dict[str, Any]]:
         stmt = stmt.limit(flt.limit)
     with ledger.session() as session:
         rows = session.execute(stmt).all()
+    # "claimed" rows carry no campaign id of their own: their post's is the one people expect.
     return [{
         "id": entry.id, "at": entry.at, "event": entry.event,
-        "campaign": entry.campaign_id, "post_id": entry.post_id, "post_key": key,
-        "unit": unit, "channel": channel, "message": message_id,
+        "campaign": entry.campaign_id or post_campaign, "post_id": entry.post_id,
+        "post_key": key, "unit": unit, "channel": channel, "message": message_id,
         "endpoint": entry.endpoint_id or post_endpoint, "actor": entry.actor,
         "detail": entry.detail,
-    } for entry, unit, channel, key, message_id, post_endpoint in rows]
+    } for entry, unit, channel, key, message_id, post_endpoint, post_campaign in rows]
 
 
 # ---------------------------------------------------------------------------- dashboard & report

@@ -77,6 +77,7 @@ def directory_yaml(*, outbox: bool = False, wards: list[str] | None = None) -> s
             '    app_id: "0000000000000000000"',
             "    secret_key: env:ZALO_SECRET_KEY",
             "    refresh_token: env:ZALO_REFRESH_TOKEN",
+            "    # media_base_url: https://…/media   # nơi đăng thư mục media/ (ảnh bìa là tệp)",
         ]
     for ward in wards:
         ident = slugify(ward)

@@ -1,7 +1,10 @@
 """Zalo Official Account adapter (OA Open API, OAuth v4).
 
-Publishes an article (create → token, verify → article id) and, if asked, one notice to followers
-about it. Zalo reports errors with HTTP 200 and ``error != 0``; :func:`map_zalo_body` is the one
+Publishes an article (create → token, verify → article id) and, if asked, one broadcast to
+followers about it. An article cover is a public image URL (``photo_url``): Zalo fetches it
+itself. A cover that is a file in the workspace's ``media/`` becomes the URL under which the
+endpoint's ``media_base_url`` serves that folder; without one it is refused before anything is
+posted, because the image upload API only makes message attachments, never a cover URL. Zalo reports errors with HTTP 200 and ``error != 0``; :func:`map_zalo_body` is the one
 place that types them.
 
 Credentials: the access token lives ~25 h; the refresh token is single-use and rotates on every
@@ -17,19 +20,16 @@ import base64
 import contextlib
 import hashlib
 import html
-import io
 import logging
 import secrets as pysecrets
 import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 import requests
-from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from channels.base import (
@@ -61,7 +61,8 @@ QUOTA_CODE = -211
 QUIET_HOURS_CODE = -234
 MESSAGE_BAN = (22, 6)
 """Zalo refuses messages to followers from 22:00 to 06:00 local time."""
-MAX_IMAGE_BYTES = 1024 * 1024
+BROADCAST_PATH = "/v2.0/oa/message"
+"""Broadcast of articles to followers (the notice); v3's /message/promotion is per user."""
 ACCESS_MARGIN = timedelta(minutes=10)
 """Refresh this long before the access token expires, so a delivery never straddles expiry."""
 
@@ -83,7 +84,9 @@ class ZaloConfig(EndpointConfig):
     oauth_base: str = DEFAULT_OAUTH_BASE
     author: str | None = Field(default=None, max_length=50)
     timezone: str = "Asia/Ho_Chi_Minh"
-    notify_path: str = "/v3.0/oa/message/promotion"
+    media_base_url: str | None = Field(
+        default=None, description="public https address where the workspace's media/ is "
+        "served, e.g. the ward website's; needed for covers given as media files")
 
     @field_validator("oa_id", "app_id", mode="before")
     @classmethod
@@ -95,9 +98,11 @@ class ZaloConfig(EndpointConfig):
     def _secret_ref(cls, value: str) -> str:
         return env_reference(value)
 
-    @field_validator("api_base", "oauth_base")
+    @field_validator("api_base", "oauth_base", "media_base_url")
     @classmethod
-    def _base(cls, value: str) -> str:
+    def _base(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         if not value.startswith(("http://", "https://")):
             raise ValueError("Địa chỉ phải bắt đầu bằng http:// hoặc https://.")
         return value.rstrip("/")
@@ -219,34 +224,7 @@ def map_oauth_body(response: requests.Response, *, what: str,
         http_status=status, platform_message=redact(description, secrets))
 
 
-# --------------------------------------------------------------------------- images
-def prepare_image(path: Path, max_bytes: int = MAX_IMAGE_BYTES) -> tuple[bytes, str, str]:
-    """JPG/PNG no larger than ``max_bytes``: Zalo refuses anything else.
-
-    A small JPG/PNG passes unchanged; anything else is converted to JPEG and, if still too big,
-    shrunk step by step (quality first, then size). Returns (bytes, filename, mime).
-    """
-    raw = path.read_bytes()
-    suffix = path.suffix.lower()
-    if suffix in {".jpg", ".jpeg", ".png"} and len(raw) <= max_bytes:
-        return raw, path.name, "image/png" if suffix == ".png" else "image/jpeg"
-    with Image.open(io.BytesIO(raw)) as img:
-        img.load()
-        work = img.convert("RGB")
-    quality = 90
-    for _ in range(20):
-        buf = io.BytesIO()
-        work.save(buf, format="JPEG", quality=quality, optimize=True)
-        if buf.tell() <= max_bytes:
-            return buf.getvalue(), f"{path.stem}.jpg", "image/jpeg"
-        if quality > 60:
-            quality -= 10
-        else:
-            work = work.resize((max(1, int(work.width * 0.8)), max(1, int(work.height * 0.8))),
-                               Image.Resampling.LANCZOS)
-    raise PermanentError(f"Không thu nhỏ được ảnh '{path.name}' xuống dưới 1 MB.")
-
-
+# --------------------------------------------------------------------------- body
 def body_blocks(text: str) -> list[dict[str, str]]:
     """Article body: one text block per paragraph (blank-line separated), HTML-escaped."""
     paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
@@ -383,31 +361,28 @@ class ZaloAdapter(Adapter):
                         self.http.redact(str(exc.as_detail())))
             raise
 
-    def _media(self, name: str) -> Path:
-        root = self.context.media_dir.resolve()
-        path = (root / name).resolve()
-        if not path.is_relative_to(root) or not path.is_file():
-            raise PermanentError(f"Không tìm thấy ảnh bìa '{name}' trong thư mục media. Hãy chép "
-                                 "ảnh vào media/ rồi lập lịch lại.")
-        return path
-
-    def upload_image(self, path: Path) -> dict[str, Any]:
-        """Upload a (converted, ≤ 1 MB) image; returns Zalo's data (attachment_id, url)."""
-        payload, filename, mime = prepare_image(path)
-        return self._api("POST", "/v2.0/oa/upload/image", what=f"tải ảnh {path.name} lên Zalo",
-                         may_act=False, files={"file": (filename, payload, mime)})
-
     def _cover(self, cover: str | None) -> dict[str, Any] | None:
+        """The documented photo cover: ``photo_url`` only. A media file is named by its public
+        address under ``media_base_url``; it must exist here, so a typo fails before posting."""
         if not cover:
             return None
         if cover.startswith(("http://", "https://")):
             return {"cover_type": "photo", "photo_url": cover, "status": "show"}
-        data = self.upload_image(self._media(cover))
-        if data.get("url"):
-            return {"cover_type": "photo", "photo_url": data["url"], "status": "show"}
-        if data.get("attachment_id"):
-            return {"cover_type": "photo", "photo_id": data["attachment_id"], "status": "show"}
-        raise TransientError("Zalo không trả địa chỉ ảnh bìa sau khi tải lên.")
+        root = self.context.media_dir.resolve()
+        path = (root / cover).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            raise PermanentError(f"Không tìm thấy ảnh bìa '{cover}' trong thư mục media. Hãy "
+                                 "chép ảnh vào media/ rồi lập lịch lại.")
+        if not self.config.media_base_url:
+            raise PermanentError(
+                f"Ảnh bìa Zalo '{cover}' là tệp trong media/ nhưng điểm nhận "
+                f"{self.config.id} chưa khai báo media_base_url. Zalo chỉ nhận ảnh bìa bằng địa "
+                "chỉ công khai: thêm media_base_url (địa chỉ https nơi thư mục media/ được đăng, "
+                "ví dụ trang thông tin điện tử của phường) vào directory.yaml, hoặc ghi cover "
+                "bằng một địa chỉ https.")
+        relative = path.relative_to(root).as_posix()
+        return {"cover_type": "photo", "status": "show",
+                "photo_url": f"{self.config.media_base_url}/{quote(relative)}"}
 
     # ----------------------------------------------------------------- contract
     def deliver(self, delivery: Delivery) -> Receipt:
@@ -493,6 +468,7 @@ class ZaloAdapter(Adapter):
                     "quota": quota}
         # Mark the day before sending: a lost answer must not lead to a second broadcast.
         self._tokens.put(self.config.id, NOTIFY_DAY, today)
+        # A broadcast with no target criteria: every follower of the OA.
         message = {
             "recipient": {"target": {}},
             "message": {"attachment": {"type": "template", "payload": {
@@ -501,7 +477,7 @@ class ZaloAdapter(Adapter):
             }}},
         }
         try:
-            sent = self._api("POST", self.config.notify_path,
+            sent = self._api("POST", BROADCAST_PATH,
                              what="gửi thông báo bài viết tới người quan tâm", may_act=True,
                              json_data=message)
         except UnknownOutcomeError as exc:
@@ -591,4 +567,4 @@ def store_initial_tokens(tokens: TokenStore, endpoint_id: str, body: Mapping[str
 
 
 __all__ = ["ZaloAdapter", "ZaloConfig", "authorization_url", "exchange_code", "map_zalo_body",
-           "pkce_pair", "prepare_image", "store_initial_tokens"]
+           "pkce_pair", "store_initial_tokens"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -18,6 +19,7 @@ from campaign.commands._common import (
     user_errors,
     workspace_option,
 )
+from campaign.labels import channel_label, detail_text
 from campaign.queries import LogFilter, log_entries
 from schedules.calendar import fmt_local
 from schedules.models import EVENT_LABEL, EVENTS
@@ -65,13 +67,16 @@ def command(campaign: str | None, unit: str | None, channel: str | None, event: 
             writer.writerow({**r, "at": fmt_local(r["at"], zone),
                              "detail": json.dumps(r["detail"], ensure_ascii=False)})
     else:
+        # Long errors wrap at word boundaries inside their column (rich's default wrapping);
+        # only a single word wider than the column is folded.
         table = Table(title=f"Nhật ký gửi ({len(rows)} dòng)")
-        for col in ("Thời điểm", "Sự kiện", "Chiến dịch", "Bài", "Đơn vị", "Kênh", "Chi tiết"):
+        for col in ("Thời điểm", "Sự kiện", "Chiến dịch", "Bài", "Đơn vị", "Kênh"):
             table.add_column(col)
+        table.add_column("Chi tiết", overflow="fold")
         for r in rows:
-            detail = r["detail"] or {}
-            note = detail.get("message") or detail.get("evidence") or ""
+            note = detail_text(r["detail"], lambda iso: fmt_local(
+                datetime.fromisoformat(iso), zone))
             table.add_row(fmt_local(r["at"], zone), EVENT_LABEL.get(r["event"], r["event"]),
                           r["campaign"] or "", str(r["post_id"] or ""), r["unit"] or "",
-                          r["channel"] or "", str(note)[:60])
+                          channel_label(r["channel"]), str(note))
         Console().print(table)

@@ -18,9 +18,8 @@ from campaign.commands._common import (
     user_errors,
     workspace_option,
 )
+from campaign.labels import channel_label
 from campaign.planner import apply_plan, build_plan, load_campaign, summarise
-
-CHANNEL_LABEL = {"facebook": "Facebook", "zalo": "Zalo", "led": "LED", "loudspeaker": "Loa"}
 
 
 @click.command("plan")
@@ -67,7 +66,7 @@ def command(file: Path, workspace: Path, as_json: bool, actor: str | None,
     table = Table(title=f"Lịch theo ngày — {campaign.id}")
     table.add_column("Ngày")
     for channel in summary.channels:
-        table.add_column(CHANNEL_LABEL.get(channel, channel), justify="right")
+        table.add_column(channel_label(channel), justify="right")
     for day, counts in summary.by_day.items():
         table.add_row(f"{day:%d/%m/%Y}", *[str(counts.get(c, 0)) for c in summary.channels])
     console.print(table)
@@ -75,7 +74,7 @@ def command(file: Path, workspace: Path, as_json: bool, actor: str | None,
     utable = Table(title="Theo đơn vị")
     utable.add_column("Đơn vị")
     for channel in summary.channels:
-        utable.add_column(CHANNEL_LABEL.get(channel, channel), justify="right")
+        utable.add_column(channel_label(channel), justify="right")
     for unit_id, counts in summary.by_unit.items():
         name = units[unit_id].name if unit_id in units else unit_id
         utable.add_row(name, *[str(counts.get(c, 0)) for c in summary.channels])

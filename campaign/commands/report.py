@@ -38,3 +38,7 @@ def command(campaign_id: str, out: Path, on: str | None, workspace: Path) -> Non
     path = write_report(ws, open_ledger(ws), campaign_id, out, today=today)
     click.echo(f"Đã ghi báo cáo: {path}")
     click.echo("Phần đánh giá và đề xuất, kiến nghị để trống cho người lập báo cáo điền.")
+    if ws.directory.data.organisation.signer is None:
+        click.echo("Chưa khai báo người ký: thêm vào directory.yaml, mục organisation, ví dụ\n"
+                   "  signer: {authority: KT. GIÁM ĐỐC, title: PHÓ GIÁM ĐỐC, "
+                   "name: Nguyễn Văn An}")

@@ -15,6 +15,7 @@ from campaign.commands._common import (
     user_errors,
     workspace_option,
 )
+from campaign.labels import channel_label, channel_sort_key
 from campaign.queries import status
 from schedules.models import STATE_LABEL, STATES
 
@@ -47,8 +48,9 @@ def command(as_json: bool, workspace: Path) -> None:
         states = [s for s in STATES if any(s in c for c in entry["channels"].values())]
         for state in states:
             table.add_column(STATE_LABEL[state], justify="right")
-        for channel, counts in sorted(entry["channels"].items()):
-            table.add_row(channel, *[str(counts.get(s, 0)) for s in states])
+        for channel in sorted(entry["channels"], key=channel_sort_key):
+            counts = entry["channels"][channel]
+            table.add_row(channel_label(channel), *[str(counts.get(s, 0)) for s in states])
         console.print(table)
     overdue = data["oldest_overdue"]
     if overdue:

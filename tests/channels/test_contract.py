@@ -304,7 +304,8 @@ def durable_tokens(tmp_path: Path) -> TokenStore:
                                key=new_secret_key())
 
 
-ZALO_PUBLISHING = ("/article/create", "/article/verify", "/oa/upload/image", "/message/promotion")
+ZALO_PUBLISHING = ("/article/create", "/article/verify", "/oa/upload/image", "/oa/message",
+                   "/message/promotion")
 
 ZALO = Case(
     id="zalo", kind="zalo", channel="zalo", evidence="posted",

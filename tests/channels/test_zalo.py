@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -36,7 +35,6 @@ from channels.zalo import (
     authorization_url,
     exchange_code,
     pkce_pair,
-    prepare_image,
     store_initial_tokens,
 )
 from tests.channels.fakes.zalo_api import ZaloAPI, zalo_error
@@ -97,13 +95,17 @@ def context(tmp_path: Path, store: RecordingStore) -> AdapterContext:
     return ctx
 
 
-def make(zalo: ZaloAPI | str, context: AdapterContext) -> ZaloAdapter:
+MEDIA_BASE = "https://tanphong.bienhoa.dongnai.gov.vn/media"
+
+
+def make(zalo: ZaloAPI | str, context: AdapterContext, **extra: Any) -> ZaloAdapter:
     base = zalo if isinstance(zalo, str) else zalo.base
     cls = adapter_class("zalo")
     config = cls.Config.model_validate({
         "id": EP, "channel": "zalo", "unit": "tan-phong", "oa_id": "579745863508352884",
         "app_id": "4433221100", "secret_key": "env:ZALO_SECRET",
-        "refresh_token": "env:ZALO_REFRESH", "api_base": base, "oauth_base": base})
+        "refresh_token": "env:ZALO_REFRESH", "api_base": base, "oauth_base": base,
+        "media_base_url": MEDIA_BASE, **extra})
     return cls(config, context)  # type: ignore[return-value]
 
 
@@ -146,8 +148,8 @@ def test_config_requires_env_references() -> None:
 
 
 # --------------------------------------------------------------------------- success
-def test_article_with_uploaded_cover(zalo: ZaloAPI, context: AdapterContext,
-                                     store: RecordingStore) -> None:
+def test_article_with_media_cover(zalo: ZaloAPI, context: AdapterContext,
+                                  store: RecordingStore) -> None:
     receipt = make(zalo, context).deliver(delivery(cover="bia.jpg"))
     assert receipt.evidence == "posted" and receipt.external_id in zalo.articles
     article = zalo.articles[receipt.external_id]
@@ -155,7 +157,11 @@ def test_article_with_uploaded_cover(zalo: ZaloAPI, context: AdapterContext,
     assert article["author"] == "Phường Tân Phong"
     assert article["body"] == [{"type": "text", "content": "Đoạn một."},
                                {"type": "text", "content": "Đoạn &lt;hai&gt;."}]
-    assert article["cover"]["photo_url"].startswith("https://photo.zdn.vn/")
+    # the documented cover: a public photo_url, no photo_id, and no upload (which only makes
+    # message attachments)
+    assert article["cover"] == {"cover_type": "photo", "status": "show",
+                                "photo_url": f"{MEDIA_BASE}/bia.jpg"}
+    assert zalo.calls("/upload/image") == []
     (refresh,) = zalo.calls("/v4/oa/access_token")
     assert refresh.headers["secret_key"] == SECRET_KEY
     assert refresh.form == {"app_id": "4433221100", "grant_type": "refresh_token",
@@ -163,6 +169,48 @@ def test_article_with_uploaded_cover(zalo: ZaloAPI, context: AdapterContext,
     for call in zalo.calls("/v2.0/") :
         assert call.headers["access_token"] in zalo.access_tokens
     assert store.get(EP, TOKEN_REFRESH) == zalo.refresh_token != INITIAL_REFRESH
+
+
+def test_cover_urls_pass_through_and_names_are_quoted(zalo: ZaloAPI,
+                                                      context: AdapterContext) -> None:
+    (context.media_dir / "ảnh bìa").mkdir()
+    Image.new("RGB", (32, 20), "red").save(context.media_dir / "ảnh bìa" / "số 1.png")
+    first = make(zalo, context).deliver(delivery(cover="ảnh bìa/số 1.png"))
+    assert zalo.articles[first.external_id]["cover"]["photo_url"] == (
+        f"{MEDIA_BASE}/%E1%BA%A3nh%20b%C3%ACa/s%E1%BB%91%201.png")
+    url = "https://stc-developers.zdn.vn/images/bg_1.jpg"
+    second = make(zalo, context, media_base_url=None).deliver(delivery(cover=url, title="B"))
+    assert zalo.articles[second.external_id]["cover"]["photo_url"] == url
+
+
+def test_media_cover_without_public_address_is_refused_before_posting(
+        zalo: ZaloAPI, context: AdapterContext) -> None:
+    with pytest.raises(PermanentError) as info:
+        make(zalo, context, media_base_url=None).deliver(delivery(cover="bia.jpg"))
+    assert "media_base_url" in str(info.value) and "bia.jpg" in str(info.value)
+    with pytest.raises(PermanentError, match="Không tìm thấy ảnh bìa"):
+        make(zalo, context).deliver(delivery(cover="../bia.jpg"))
+    assert zalo.calls("/article/create") == [] and zalo.calls("/upload/image") == []
+
+
+def test_strict_fake_refuses_the_undocumented_cover_and_notice_shapes(
+        zalo: ZaloAPI, context: AdapterContext) -> None:
+    """The fake is only worth its name if it refuses what a real OA refuses."""
+    adapter = make(zalo, context)
+    article = {"type": "normal", "title": "T", "author": "A", "description": "D",
+               "body": [{"type": "text", "content": "x"}], "status": "show",
+               "cover": {"cover_type": "photo", "photo_id": "att0001", "status": "show"}}
+    with pytest.raises(PermanentError, match="Cover is invalid"):
+        adapter._api("POST", "/v2.0/article/create", what="t", may_act=True,
+                     json_data=article)
+    mixed = {"recipient": {"target": {}}, "message": {"attachment": {
+        "type": "template", "payload": {"template_type": "media", "elements": [
+            {"media_type": "article", "attachment_id": "a1b"}]}}}}
+    with pytest.raises(PermanentError, match="Recipient is invalid"):
+        adapter._api("POST", "/v3.0/oa/message/promotion", what="t", may_act=True,
+                     json_data=mixed)
+    with pytest.raises(PermanentError, match="Article is invalid"):
+        adapter._api("POST", "/v2.0/oa/message", what="t", may_act=True, json_data=mixed)
 
 
 def test_rotated_token_is_persisted_before_use(zalo: ZaloAPI, context: AdapterContext,
@@ -271,9 +319,6 @@ def test_network_faults(zalo: ZaloAPI, context: AdapterContext) -> None:
     zalo.script("/article/create", drop=True)
     with pytest.raises(UnknownOutcomeError):
         make(zalo, context).deliver(delivery())
-    zalo.script("/upload/image", delay=1.0, status=200, body={"error": 0})
-    with pytest.raises(TransientError):  # an upload publishes nothing
-        make(zalo, context).deliver(delivery(cover="bia.jpg"))
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -281,31 +326,17 @@ def test_network_faults(zalo: ZaloAPI, context: AdapterContext) -> None:
         make(f"http://127.0.0.1:{port}", context).deliver(delivery())
 
 
-# --------------------------------------------------------------------------- images
-def test_large_image_is_converted_under_one_megabyte(zalo: ZaloAPI, context: AdapterContext,
-                                                     tmp_path: Path) -> None:
-    big = context.media_dir / "poster.png"
-    Image.frombytes("RGB", (1400, 1400), os.urandom(1400 * 1400 * 3)).save(big)
-    assert big.stat().st_size > 1024 * 1024
-    Image.new("RGB", (100, 100), "red").save(context.media_dir / "nho.bmp")
-    make(zalo, context).deliver(delivery(cover="poster.png"))
-    make(zalo, context).deliver(delivery(cover="nho.bmp", title="BMP"))
-    (first, second) = zalo.images
-    assert first[0] == "poster.jpg" and first[1] == "image/jpeg" and first[2] <= 1024 * 1024
-    assert second[0] == "nho.jpg" and second[1] == "image/jpeg"
-
-
-def test_small_png_passes_unchanged(tmp_path: Path) -> None:
-    path = tmp_path / "a.png"
-    Image.new("RGB", (10, 10), "blue").save(path)
-    data, name, mime = prepare_image(path)
-    assert data == path.read_bytes() and name == "a.png" and mime == "image/png"
-
-
 # --------------------------------------------------------------------------- notify
 def test_notify_sends_once_per_day(zalo: ZaloAPI, context: AdapterContext) -> None:
     receipt = make(zalo, context).deliver(delivery(notify=True))
     assert receipt.detail["notify"] == "sent" and receipt.detail["message_id"]
+    # a broadcast (v2 /oa/message, recipient.target, media template of the article), not the
+    # v3 promotion, which goes to one user_id with a promotion template
+    (call,) = zalo.calls("/oa/message")
+    assert call.path == "/v2.0/oa/message" and zalo.calls("/message/promotion") == []
+    assert call.json == {"recipient": {"target": {}}, "message": {"attachment": {
+        "type": "template", "payload": {"template_type": "media", "elements": [
+            {"media_type": "article", "attachment_id": receipt.external_id}]}}}}
     (message,) = zalo.messages
     element = message["message"]["attachment"]["payload"]["elements"][0]
     assert element == {"media_type": "article", "attachment_id": receipt.external_id}
@@ -334,7 +365,7 @@ def test_notify_without_quota_still_posts(zalo: ZaloAPI, context: AdapterContext
 
 def test_refused_notify_is_recorded_and_day_released(zalo: ZaloAPI, context: AdapterContext,
                                                      store: RecordingStore) -> None:
-    zalo.script("/message/promotion", status=200, body=zalo_error(-211, "Out of quota"))
+    zalo.script("/v2.0/oa/message", status=200, body=zalo_error(-211, "Out of quota"))
     receipt = make(zalo, context).deliver(delivery(notify=True))
     assert receipt.detail["notify"] == "failed"
     assert receipt.detail["notify_error"]["code"] == -211

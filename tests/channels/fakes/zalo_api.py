@@ -5,6 +5,14 @@ tokens are single-use and rotate on every refresh; the authorisation-code grant 
 verifier against the challenge. Open API: checks the ``access_token`` header, answers HTTP 200
 with ``{"data": …, "error": 0, "message": "Success"}`` or ``{"error": <negative code>,
 "message": …}``. Faults are scripted with :meth:`FakeHTTPServer.script`.
+
+Request shapes are checked as strictly as the public documentation and the official SDK's
+examples (zalo-java-sdk ``CreateNormalArticle``, ``UploadImage``, ``v3/SendBroadcastMessage``,
+``v3/SendPromotionMessage``) describe them: an article cover is ``{cover_type: photo,
+photo_url, status}`` and nothing else; the image upload answers only an ``attachment_id`` (for
+messages, not a URL); a broadcast goes to ``/v2.0/oa/message`` with ``recipient.target`` and a
+``media`` template of articles; a v3 promotion goes to one ``recipient.user_id`` with
+``template_type: promotion``. Anything else is refused with ``-201`` like the real server.
 """
 
 from __future__ import annotations
@@ -16,6 +24,9 @@ from typing import Any
 from tests.channels.fakes.graph_api import FakeHTTPServer, Recorded
 
 OK = {"error": 0, "message": "Success"}
+PHOTO_COVER_KEYS = frozenset({"cover_type", "photo_url", "status"})
+TARGET_KEYS = frozenset({"ages", "gender", "locations", "cities", "platform"})
+PROMOTION_ELEMENTS = frozenset({"banner", "header", "text", "table", "image"})
 
 
 def zalo_error(code: int, message: str) -> dict[str, Any]:
@@ -85,6 +96,7 @@ class ZaloAPI(FakeHTTPServer):
             ("POST", "/v2.0/article/create"): self._create,
             ("POST", "/v2.0/article/verify"): self._verify,
             ("POST", "/v2.0/oa/quota/message"): self._quota,
+            ("POST", "/v2.0/oa/message"): self._broadcast,
             ("POST", "/v3.0/oa/message/promotion"): self._promotion,
             ("GET", "/v2.0/oa/getoa"): self._getoa,
         }
@@ -140,8 +152,7 @@ class ZaloAPI(FakeHTTPServer):
             return zalo_error(-210, "File size exceeds 1MB")
         attachment = f"att{self._next()}"
         self.images.append((name, ctype, len(payload)))
-        return {**OK, "data": {"attachment_id": attachment,
-                               "url": f"https://photo.zdn.vn/fake/{attachment}.jpg"}}
+        return {**OK, "data": {"attachment_id": attachment}}
 
     def _create(self, rec: Recorded) -> dict[str, Any]:
         body = rec.json if isinstance(rec.json, dict) else {}
@@ -156,8 +167,7 @@ class ZaloAPI(FakeHTTPServer):
                                                for b in blocks):
             return zalo_error(-201, "Body is invalid")
         cover = body.get("cover")
-        if cover is not None and (cover.get("cover_type") != "photo"
-                                  or not (cover.get("photo_url") or cover.get("photo_id"))):
+        if cover is not None and not _photo_cover_ok(cover):
             return zalo_error(-201, "Cover is invalid")
         token = f"ArticleToken_{self._next()}"
         self.pending[token] = body
@@ -175,14 +185,44 @@ class ZaloAPI(FakeHTTPServer):
     def _quota(self, rec: Recorded) -> dict[str, Any]:
         return {**OK, "data": {"remain": self.quota_remain, "total": 5}}
 
-    def _promotion(self, rec: Recorded) -> dict[str, Any]:
-        body = rec.json or {}
-        try:
-            element = body["message"]["attachment"]["payload"]["elements"][0]
-        except (KeyError, IndexError, TypeError):
+    def _broadcast(self, rec: Recorded) -> dict[str, Any]:
+        """Broadcast of up to 5 articles to followers selected by an optional target."""
+        body = rec.json if isinstance(rec.json, dict) else {}
+        recipient = body.get("recipient")
+        if (not isinstance(recipient, dict) or set(recipient) != {"target"}
+                or not isinstance(recipient["target"], dict)
+                or not set(recipient["target"]) <= TARGET_KEYS
+                or not all(isinstance(v, str) for v in recipient["target"].values())):
+            return zalo_error(-201, "Recipient is invalid")
+        payload = _template(body)
+        if payload is None or payload.get("template_type") != "media":
             return zalo_error(-201, "Message is invalid")
-        if element.get("media_type") != "article" or element["attachment_id"] not in self.articles:
+        elements = payload.get("elements")
+        if (not isinstance(elements, list) or not 1 <= len(elements) <= 5
+                or any(not isinstance(e, dict) or set(e) != {"media_type", "attachment_id"}
+                       or e["media_type"] != "article" for e in elements)):
+            return zalo_error(-201, "Elements are invalid")
+        if any(e["attachment_id"] not in self.articles for e in elements):
             return zalo_error(-201, "Article is invalid")
+        return self._count_message(body)
+
+    def _promotion(self, rec: Recorded) -> dict[str, Any]:
+        """v3 promotion: one follower (``user_id``), a promotion template of blocks."""
+        body = rec.json if isinstance(rec.json, dict) else {}
+        recipient = body.get("recipient")
+        if not isinstance(recipient, dict) or set(recipient) != {"user_id"}:
+            return zalo_error(-201, "Recipient is invalid")
+        payload = _template(body)
+        if payload is None or payload.get("template_type") != "promotion":
+            return zalo_error(-201, "Message is invalid")
+        elements = payload.get("elements")
+        if (not isinstance(elements, list) or not elements
+                or any(not isinstance(e, dict) or e.get("type") not in PROMOTION_ELEMENTS
+                       for e in elements)):
+            return zalo_error(-201, "Elements are invalid")
+        return self._count_message(body)
+
+    def _count_message(self, body: dict[str, Any]) -> dict[str, Any]:
         if self.quota_remain <= 0:
             return zalo_error(-211, "Out of quota")
         self.quota_remain -= 1
@@ -192,3 +232,21 @@ class ZaloAPI(FakeHTTPServer):
     def _getoa(self, rec: Recorded) -> dict[str, Any]:
         return {**OK, "data": {"oa_id": self.oa_id, "name": "Phường Tân Phong",
                                "description": "Trang thông tin phường", "num_follower": 1234}}
+
+
+def _photo_cover_ok(cover: Any) -> bool:
+    """A photo cover names a public image URL; ``photo_id`` is no documented field."""
+    return (isinstance(cover, dict) and set(cover) <= PHOTO_COVER_KEYS
+            and cover.get("cover_type") == "photo"
+            and isinstance(cover.get("photo_url"), str)
+            and cover["photo_url"].startswith(("http://", "https://"))
+            and cover.get("status", "show") in ("show", "hide"))
+
+
+def _template(body: dict[str, Any]) -> dict[str, Any] | None:
+    message = body.get("message")
+    attachment = message.get("attachment") if isinstance(message, dict) else None
+    if not isinstance(attachment, dict) or attachment.get("type") != "template":
+        return None
+    payload = attachment.get("payload")
+    return payload if isinstance(payload, dict) else None
