@@ -4,8 +4,8 @@ packages the Makefile installs; a missing tool is a Vietnamese apt-get line, not
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys

@@ -36,7 +36,7 @@ from channels.led.folder import FolderRoute
 
 __all__ = ["RENDER_VERSION", "LedAdapter"]
 
-RENDER_VERSION = "led-frame-v1"
+RENDER_VERSION = "led-frame-v2"
 """Bump when the renderer's output changes, so content-addressed frames are re-made."""
 
 
