@@ -29,7 +29,7 @@ from pathlib import Path
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont, ImageOps
 
-from assets.led.words import PHRASE, WORD, Breaks, breaks
+from assets.led.words import PHRASE, Breaks, breaks
 
 FONT_DIR = Path(__file__).with_name("fonts")
 DEFAULT_FONT = FONT_DIR / "DejaVuSansCondensed-Bold.ttf"
@@ -215,7 +215,7 @@ def _fit_units(b: Breaks, m: _Metrics) -> list[str]:
             out.extend(_hyphenate(text, m))
         else:
             inner = Breaks(b.tokens[start:end], b.glue[start:end - 1])
-            # a phrase splits into its words (level WORD), a word into its syllables
+            # a phrase splits into names and words, a name into words, a word into syllables
             for s, e in inner.units(level + 1):
                 place(start + s, start + e, level + 1)
 
@@ -300,21 +300,20 @@ def layout(text: str, width: int, height: int, *, mono: bool = True,
         return _Metrics(path, size, charset, width, height, mono)
 
     b = breaks(text)
-    # Largest size that fits one frame, first keeping phrases (a name with its title) on one
-    # line, then keeping only words: binary search, fitting is monotone in size.
-    for level in (PHRASE, WORD):
-        words = [b.text(s, e) for s, e in b.units(level)]
-        lo, hi, found = floor_size, max(floor_size, height), None
-        while lo <= hi:
-            mid = (lo + hi) // 2
-            lines = _fits_one(words, metrics(mid))
-            if lines is not None:
-                found = (mid, lines)
-                lo = mid + 1
-            else:
-                hi = mid - 1
-        if found is not None:
-            return Layout(found[0], (tuple(found[1]),), path)
+    # Largest size that fits one frame keeping words, names and short phrases (a name with its
+    # title, a number with its unit) each on one line: binary search, fitting is monotone.
+    words = [b.text(s, e) for s, e in b.units(PHRASE)]
+    lo, hi, found = floor_size, max(floor_size, height), None
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        lines = _fits_one(words, metrics(mid))
+        if lines is not None:
+            found = (mid, lines)
+            lo = mid + 1
+        else:
+            hi = mid - 1
+    if found is not None:
+        return Layout(found[0], (tuple(found[1]),), path)
 
     # Paging: the page count that the minimum size needs, then the largest common size that
     # still needs no more pages. Frame breaks fall between the same units as line breaks.

@@ -8,14 +8,16 @@ We mark every gap between tokens with how strongly it is glued:
   (a CRF model shipped inside its wheel, so it runs offline), plus the compounds and names in
   ``compounds.txt`` that the model splits (it was trained on mixed-case news text, and slogans
   are often all capitals, so we segment the lower-cased text too and join both answers);
+* ``NAME`` — a run of capitalised syllables in mixed-case text ("Biên Hòa", "Nguyễn Văn
+  An") and what the model reads as one word of four syllables or more (it takes
+  "xã hội chủ nghĩa việt nam" as one);
 * ``PHRASE`` — a proper name with its title or its administrative unit ("Tổng Bí thư Tô Lâm",
-  "thành phố Biên Hòa", "phường 5"), a run of capitalised syllables in mixed-case text, a
-  number with its unit ("35 °C", "2.000 người"), a document with its number
+  "thành phố Biên Hòa", "phường 5"), a number with its unit ("35 °C", "2.000 người"), a document with its number
   ("Nghị quyết 57-NQ/TW");
 * ``FREE`` — anywhere else.
 
-The renderer keeps ``PHRASE`` and ``WORD`` gaps together and only gives up a ``PHRASE`` gap
-(then a ``WORD`` gap) for a unit that does not fit on one line of the board at all.
+The renderer keeps every glued gap together and gives up glue, weakest first, only for a unit
+that does not fit on one line of the board at the smallest legible size.
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-__all__ = ["FREE", "PHRASE", "WORD", "Breaks", "breaks", "units"]
+__all__ = ["FREE", "NAME", "PHRASE", "WORD", "Breaks", "breaks", "units"]
 
-FREE, PHRASE, WORD = 0, 1, 2
+FREE, PHRASE, NAME, WORD = 0, 1, 2, 3
+"""Glue levels, weakest first: a unit too wide for a line gives up its weakest gaps first."""
 
 _LOWER = "a-zđàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
 _UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
@@ -208,22 +211,42 @@ def breaks(text: str) -> Breaks:
     glue = [FREE] * max(0, len(tokens) - 1)
     if len(tokens) < 2:
         return Breaks(tokens, tuple(glue))
-    for start, end in _word_spans(text):
-        _glue_span(glue, bounds, start, end, WORD)
+    # The compound list wins where the model's word crosses one of its entries' edges
+    # ("quang vinh muôn | năm" against "muôn năm"): those edge gaps stay free of model glue.
+    inside, edges = [FREE] * len(glue), set()
     compounds = _compounds()
     if compounds is not None:
         for m in compounds.finditer(text.lower()):
-            _glue_span(glue, bounds, m.start(), m.end(), WORD)
+            _glue_span(inside, bounds, m.start(), m.end(), WORD)
+            covered = [i for i in range(len(glue)) if inside[i] and
+                       m.start() < bounds[i][1] and bounds[i + 1][0] < m.end()]
+            if covered:
+                edges.update({covered[0] - 1, covered[-1] + 1})
+    model = [FREE] * len(glue)
+    for start, end in _word_spans(text):
+        # the model reads whole names as one word ("xã hội chủ nghĩa việt nam"); a span of
+        # four syllables or more is a phrase, whose inner words come from the compound list
+        long = len(text[start:end].split()) >= 4
+        _glue_span(model, bounds, start, end, NAME if long else WORD)
+    for i in range(len(glue)):
+        glue[i] = max(inside[i], FREE if i in edges and not inside[i] else model[i])
     # a word never continues across punctuation that ends a clause
     for i, token in enumerate(tokens[:-1]):
         if re.search(r"[,;:!?.]$", token) and glue[i] == WORD:
             glue[i] = FREE
     mixed = any(c.islower() for c in text)
-    if mixed:  # proper names: runs of capitalised syllables ("Biên Hòa", "Tô Lâm")
-        for i in range(len(tokens) - 1):
-            if (_TITLE_TOKEN.fullmatch(tokens[i]) and
-                    _TITLE_TOKEN.fullmatch(tokens[i + 1].rstrip(",.;:!?"))):
-                glue[i] = max(glue[i], PHRASE)
+    if mixed:  # proper names: runs of capitalised syllables ("Biên Hòa", "Nguyễn Văn An")
+        i = 0
+        while i < len(tokens) - 1:
+            j = i
+            while (j + 1 < len(tokens) and _TITLE_TOKEN.fullmatch(tokens[j])
+                   and _TITLE_TOKEN.fullmatch(tokens[j + 1].rstrip(",.;:!?"))):
+                j += 1
+            # a name of up to four syllables ("Luật Trật tự" is not one: a capitalised
+            # noun before a name); a longer run is Title Case text
+            for k in range(i, j):
+                glue[k] = max(glue[k], NAME if j - i < 4 else PHRASE)
+            i = j + 1
     _attach_names(text, bounds, glue, mixed)
     for pattern in _PHRASES:
         for m in pattern.finditer(text):
