@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-__all__ = ["FREE", "NAME", "PHRASE", "WORD", "Breaks", "breaks", "units"]
+__all__ = ["FREE", "NAME", "PHRASE", "WORD", "Breaks", "breaks", "slogan_chunks", "units"]
 
 FREE, PHRASE, NAME, WORD = 0, 1, 2, 3
 """Glue levels, weakest first: a unit too wide for a line gives up its weakest gaps first."""
@@ -252,3 +252,35 @@ def breaks(text: str) -> Breaks:
         for m in pattern.finditer(text):
             _glue_span(glue, bounds, m.start(), m.end(), PHRASE)
     return Breaks(tokens, tuple(glue))
+
+
+def slogan_chunks(text: str, limit: int) -> list[str]:
+    """Cut a long text into slogans of at most ``limit`` characters, between units (words,
+    names, phrases) where possible; a token longer than ``limit`` is cut into pieces that end
+    in a hyphen, so a 200-letter word in an emergency bulletin is shown, not refused."""
+    if limit < 2:
+        raise ValueError("limit must be at least 2")
+    pieces: list[str] = []
+    b = breaks(text)
+    for start, end in b.units(PHRASE):
+        unit = b.text(start, end)
+        if len(unit) <= limit:
+            pieces.append(unit)
+            continue
+        for token in b.tokens[start:end]:
+            while len(token) > limit:
+                pieces.append(token[:limit - 1] + "-")
+                token = token[limit - 1:]
+            pieces.append(token)
+    out: list[str] = []
+    line = ""
+    for piece in pieces:
+        joined = f"{line} {piece}" if line else piece
+        if len(joined) <= limit:
+            line = joined
+        else:
+            out.append(line)
+            line = piece
+    if line:
+        out.append(line)
+    return out

@@ -207,3 +207,20 @@ def test_seed_slogans_never_break_inside_a_segmented_word() -> None:
             pair = f" {a.split()[-1]} {b.split()[0]} "
             broken += [(text, a, b) for w in words if pair in w]
     assert broken == []
+
+
+def test_slogan_chunks_cut_between_words_and_hyphenate_overlong_tokens() -> None:
+    from assets.led.words import slogan_chunks
+
+    text = "TĂNG CƯỜNG SỰ LÃNH ĐẠO, CHỈ ĐẠO CỦA TRUNG ƯƠNG"
+    for limit in (12, 16, 20, 30):
+        chunks = slogan_chunks(text, limit)
+        assert all(len(c) <= limit for c in chunks)
+        assert " ".join(chunks) == text
+        assert not any(c.endswith("TRUNG") for c in chunks)
+    word = "A" * 200
+    chunks = slogan_chunks(f"CẢNH BÁO {word}", 120)
+    assert all(len(c) <= 120 for c in chunks) and any(c.endswith("-") for c in chunks)
+    assert "".join(chunks).replace("-", "").replace(" ", "") == "CẢNHBÁO" + word
+    with pytest.raises(ValueError):
+        slogan_chunks("A", 1)
