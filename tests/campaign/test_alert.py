@@ -64,5 +64,5 @@ def test_a_word_longer_than_a_board_line_is_hyphenated_not_a_crash(ws, ledger):
     assert posts
     from campaign.alert import _slogans
     slogans = _slogans(f"Cảnh báo {word} ngay")
-    assert all(len(x) <= 120 for x in slogans)
+    assert all(len(x) <= 60 for x in slogans)  # SLOGAN_MAX: what check enforces
     assert "".join(slogans).replace("-", "").replace(" ", "") == f"CẢNH BÁO {word.upper()} NGAY".replace(" ", "")
