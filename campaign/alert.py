@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from assets.led.words import slogan_chunks
 from campaign.approval import approve
-from campaign.definition import Campaign
+from campaign.definition import SLOGAN_MAX, Campaign
 from campaign.directory import Directory
 from campaign.errors import InputError
 from campaign.planner import EndpointSpec, Plan, apply_plan, content_hash
@@ -94,15 +95,7 @@ def create_alert(ledger: Ledger, directory: Directory, *, text: str, targets: li
     return AlertResult(campaign_id, result.inserted, endpoints)
 
 
-def _slogans(text: str, limit: int = 120) -> list[str]:
-    """Cut the bulletin into LED-sized pieces at word boundaries."""
-    words, out, line = text.upper().split(), [], ""
-    for word in words:
-        if line and len(line) + 1 + len(word) > limit:
-            out.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    if line:
-        out.append(line)
-    return out[:8] or ["THÔNG BÁO KHẨN CẤP"]
+def _slogans(text: str, limit: int = SLOGAN_MAX) -> list[str]:
+    """Cut the bulletin into LED-sized pieces between words and names; a word longer than
+    ``limit`` is hyphenated rather than refused (assets.led.words.slogan_chunks)."""
+    return slogan_chunks(text.upper(), limit)[:8] or ["THÔNG BÁO KHẨN CẤP"]

@@ -29,6 +29,8 @@ from pathlib import Path
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont, ImageOps
 
+from assets.led.words import PHRASE, Breaks, breaks
+
 FONT_DIR = Path(__file__).with_name("fonts")
 DEFAULT_FONT = FONT_DIR / "DejaVuSansCondensed-Bold.ttf"
 """Bundled font: DejaVu Sans Condensed Bold (Bitstream Vera licence + public-domain DejaVu
@@ -183,22 +185,42 @@ def _balanced(words: list[str], k: int, m: _Metrics) -> list[str]:
     return out[::-1]
 
 
-def _split_long_words(words: list[str], m: _Metrics) -> list[str]:
-    """Break words wider than the board (URLs, long numbers) into pieces that fit."""
+def _hyphenate(word: str, m: _Metrics) -> list[str]:
+    """Break a token wider than the board at character boundaries, each piece but the last
+    ending in a hyphen (a 200-letter word still shows every letter, in order)."""
     out: list[str] = []
-    for word in words:
-        if m.word(word) <= m.avail_w:
-            out.append(word)
-            continue
-        piece = ""
-        for ch in word:
-            if piece and m.word(piece + ch) > m.avail_w:
-                out.append(piece)
-                piece = ch
-            else:
-                piece += ch
-        if piece:
-            out.append(piece)
+    piece = ""
+    for ch in word:
+        if piece and m.word(piece + ch + "-") > m.avail_w:
+            out.append(piece + "-")
+            piece = ch
+        else:
+            piece += ch
+    if piece:
+        out.append(piece)
+    return out
+
+
+def _fit_units(b: Breaks, m: _Metrics) -> list[str]:
+    """The slogan's units at this size, giving up glue only where a unit cannot fit a line:
+    a phrase falls back to its words, a word to its syllables, a syllable to hyphenated
+    pieces."""
+    out: list[str] = []
+
+    def place(start: int, end: int, level: int) -> None:
+        text = b.text(start, end)
+        if m.word(text) <= m.avail_w:
+            out.append(text)
+        elif end - start == 1:
+            out.extend(_hyphenate(text, m))
+        else:
+            inner = Breaks(b.tokens[start:end], b.glue[start:end - 1])
+            # a phrase splits into names and words, a name into words, a word into syllables
+            for s, e in inner.units(level + 1):
+                place(start + s, start + e, level + 1)
+
+    for start, end in b.units(PHRASE):
+        place(start, end, PHRASE)
     return out
 
 
@@ -277,8 +299,10 @@ def layout(text: str, width: int, height: int, *, mono: bool = True,
     def metrics(size: int) -> _Metrics:
         return _Metrics(path, size, charset, width, height, mono)
 
-    words = text.split(" ")
-    # Largest size that fits one frame: binary search, fitting is monotone in size.
+    b = breaks(text)
+    # Largest size that fits one frame keeping words, names and short phrases (a name with its
+    # title, a number with its unit) each on one line: binary search, fitting is monotone.
+    words = [b.text(s, e) for s, e in b.units(PHRASE)]
     lo, hi, found = floor_size, max(floor_size, height), None
     while lo <= hi:
         mid = (lo + hi) // 2
@@ -292,9 +316,9 @@ def layout(text: str, width: int, height: int, *, mono: bool = True,
         return Layout(found[0], (tuple(found[1]),), path)
 
     # Paging: the page count that the minimum size needs, then the largest common size that
-    # still needs no more pages.
+    # still needs no more pages. Frame breaks fall between the same units as line breaks.
     m_floor = metrics(floor_size)
-    words = _split_long_words(words, m_floor)
+    words = _fit_units(b, m_floor)
     base = _paginate(words, m_floor)
     if base is None:  # one glyph is taller than the board: render at the floor anyway
         return Layout(floor_size, tuple((w,) for w in words), path)

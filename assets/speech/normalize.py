@@ -1,8 +1,10 @@
 """Turn a written Vietnamese script into the text a person (or espeak-ng) reads aloud.
 
 Rule order matters and is fixed here: document symbols first (57-NQ/TW contains a number, a
-dash and a slash that later rules would misread), then Roman numerals in context, dictionary
-abbreviations, dates, times, percentages, money, ranges, ordinals and plain numbers, and last
+dash and a slash that later rules would misread), then Roman numerals in context, road names
+and units after a number (``families``), dictionary abbreviations, house numbers and phone
+numbers (``families``), dates, times, percentages, money, ranges, ordinals and plain numbers,
+and last
 the leftovers (unknown capitals are spelled with Vietnamese letter names, never English ones).
 
 g2p-hamster's text front-end reads numbers well but spells document symbols as letters and
@@ -23,45 +25,12 @@ from typing import Any
 
 import yaml
 
+from assets.speech import families
 from assets.speech import numbers as num
+from assets.speech.letters import UPPER as _UPPER
+from assets.speech.letters import is_vietnamese_syllable, spell_letters
 
 __all__ = ["Dictionary", "load_dictionary", "reading_text", "spell_letters"]
-
-_UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
-_VOWELS = "aeiouyàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
-_SYLLABLE = re.compile(
-    rf"(?:ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdđghklmnpqrstvx])?[{_VOWELS}]{{1,3}}"
-    r"(?:ng|nh|ch|[cmnpt])?"
-)
-
-_LETTER_NAMES = {
-    "a": "a", "ă": "á", "â": "ớ", "b": "bê", "c": "xê", "d": "dê", "đ": "đê", "e": "e",
-    "ê": "ê", "f": "ép", "g": "giê", "h": "hát", "i": "i", "j": "gi", "k": "ca", "l": "e lờ",
-    "m": "em mờ", "n": "en nờ", "o": "o", "ô": "ô", "ơ": "ơ", "p": "pê", "q": "quy",
-    "r": "e rờ", "s": "ét", "t": "tê", "u": "u", "ư": "ư", "v": "vê", "w": "vê kép",
-    "x": "ích", "y": "i dài", "z": "dét",
-}
-
-
-def spell_letters(token: str) -> str:
-    """Spell a token with Vietnamese letter names (KGVX → "ca giê vê ích"), digits as words."""
-    out = []
-    for ch in token.lower():
-        if ch.isdigit():
-            out.append(num.DIGITS[int(ch)])
-        elif ch in _LETTER_NAMES:
-            out.append(_LETTER_NAMES[ch])
-        else:
-            base = unicodedata.normalize("NFD", ch)[0]
-            if base in _LETTER_NAMES:
-                out.append(_LETTER_NAMES[base])
-    return " ".join(out)
-
-
-def is_vietnamese_syllable(word: str) -> bool:
-    """Whether ``word`` is shaped like one Vietnamese syllable (so capitals are a word, not an
-    acronym: "MỤC" is read, "KGVX" is spelled)."""
-    return bool(_SYLLABLE.fullmatch(unicodedata.normalize("NFC", word.lower())))
 
 
 # --------------------------------------------------------------------------- dictionary
@@ -282,7 +251,8 @@ def _dates(text: str, odd: str) -> str:
         prev = _prev_word(text, m.start())
         if not _valid_date(day, month) or prev == "số":
             return m.group(0)
-        lead = "" if prev in {"ngày", "mùng", "hôm"} else "ngày "
+        # streets named after a day ("đường 30/4") take no "ngày"
+        lead = "" if prev in {"ngày", "mùng", "hôm", "đường", "phố"} else "ngày "
         return f"{lead}{num.day_of_month(day, odd=odd)} tháng {num.month(month)}"
 
     text = _DATE_DM.sub(dm, text)
@@ -297,8 +267,9 @@ def _dates(text: str, odd: str) -> str:
 
 
 _TIME = re.compile(
-    r"(?<![\w:/.,])(\d{1,2})\s*(?:h|H|giờ|:)\s*(\d{2})(?::(\d{2}))?(?:\s*(?:phút|'))?(?![\w:/]|[.,]\d)"
+    r"(?<![\w:/.,])(\d{1,2})\s*(?:h|H|giờ|g|:)\s*(\d{2})(?::(\d{2}))?(?:\s*(?:phút|'))?(?![\w:/]|[.,]\d)"
 )
+_HOUR_RANGE = re.compile(r"(\d\s*(?:[hH]|giờ))\s*[-–—]\s*(?=\d)")
 _HOUR = re.compile(r"(?<![\w:/.,])(\d{1,2})\s*[hH](?![\w])")
 
 
@@ -322,6 +293,7 @@ def _times(text: str, odd: str) -> str:
         return m.group(0) if hour > 24 else f"{num.cardinal(hour, odd=odd)} giờ"
 
     text = _RANGE_DASH.sub(r"\1 đến ", text)  # 7h30-11h00, 2021-2025 (dates already read)
+    text = _HOUR_RANGE.sub(r"\1 đến ", text)  # 7h-11h, 7 giờ - 9 giờ
     return _HOUR.sub(h, _TIME.sub(hm, text))
 
 
@@ -436,7 +408,11 @@ def reading_text(
     steps: tuple[Callable[[str], str], ...] = (
         lambda s: _symbols(s, d, odd),
         lambda s: _romans(s, odd),
+        lambda s: families.roads(s, odd),
+        families.units,
         lambda s: _abbreviations(s, d),
+        lambda s: families.addresses(s, odd),
+        families.phones,
         lambda s: _dates(s, odd),
         lambda s: _times(s, odd),
         lambda s: _numbers(s, odd),

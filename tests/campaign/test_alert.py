@@ -53,3 +53,16 @@ def test_alert_cli_rejects_unknown_target(ws):
     out = CliRunner().invoke(main, ["alert", "-w", str(ws.root), "--text", "Mất điện",
                                     "--targets", "khong-co", "--by", "A"])
     assert out.exit_code == 2 and "khong-co" in out.output
+
+
+def test_a_word_longer_than_a_board_line_is_hyphenated_not_a_crash(ws, ledger):
+    word = "Đ" + "a" * 199  # issue #19's fuzz case: one 200-letter word in an LED alert
+    result = create_alert(ledger, ws.directory, text=f"Cảnh báo {word} ngay", targets=["phuong-xa"],
+                          channels=["led"], by="Chủ tịch UBND", now=EIGHT)
+    with ledger.session() as s:
+        posts = s.scalars(select(Post).where(Post.campaign_id == result.campaign_id)).all()
+    assert posts
+    from campaign.alert import _slogans
+    slogans = _slogans(f"Cảnh báo {word} ngay")
+    assert all(len(x) <= 60 for x in slogans)  # SLOGAN_MAX: what check enforces
+    assert "".join(slogans).replace("-", "").replace(" ", "") == f"CẢNH BÁO {word.upper()} NGAY".replace(" ", "")
