@@ -97,6 +97,12 @@ def _sentences(lines: list[str]) -> list[str]:
     return [s for s in re.split(r"(?<=[.;])\s+", text) if s]
 
 
+def channels_in(text: str) -> list[str]:
+    """Channel kinds one sentence names, in canonical order."""
+    low = text.lower()
+    return [kind for kind in CHANNEL_ORDER if _PATTERNS[kind].search(low)]
+
+
 def find_channels(lines: list[str]) -> list[str]:
     """Channel kinds named as forms of propaganda, in canonical order."""
     section = form_section(lines)
