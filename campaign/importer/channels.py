@@ -46,9 +46,9 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
                           r"|sinh hoạt chuyên đề|họp dân|họp tổ dân phố"),
     "press": re.compile(r"báo,\s*đài|báo đài|báo chí|truyền hình|đài phát thanh"),
 }
-_SECTION = re.compile(r"(?:hình thức|phương thức|phương tiện)(?: và nội dung)? tuyên truyền",
+_SECTION = re.compile(r"(?:hình thức|phương thức|phương tiện)(?: và (?:nội dung|thời gian))? tuyên truyền",
                       re.IGNORECASE)
-_PROPAGANDA = re.compile(r"tuyên truyền|phổ biến|đăng tải|phát sóng|thông tin cho|quảng bá"
+_PROPAGANDA = re.compile(r"tuyên truyền|phổ biến|đăng tải|phát sóng|thông tin cho|quảng bá|trình chiếu"
                          rf"|tiếp âm|tiếp sóng|{_ON_AIR}|truyền thanh|thông báo trên",
                          re.IGNORECASE)
 _CONTROL = re.compile(r"sai sự thật|xuyên tạc|xử lý|giám sát|ngăn chặn|rà soát chặn|vi phạm",

@@ -223,6 +223,8 @@ def build_messages(docs: list[DocumentFacts], subject: str) -> list[DraftMessage
             ident, k = f"{base}-{k}", k + 1
         ids.add(ident)
         lead = f"{heading}."
+        if sentences and fold(sentences[0]).startswith(fold(heading)):
+            lead = sentences.pop(0)  # a bullet theme: its title is its first words
         text = fit([lead, *sentences], lambda t: len(t) <= TEXT_LIMIT) or clause(lead, TEXT_LIMIT)
         description = fit(sentences[:1] or [lead], lambda t: len(t) <= ZALO_DESCRIPTION_LIMIT)
         intro = f"{SCRIPT_OPENING}\nSau đây là thông tin tuyên truyền về {_lower_first(topic)}."

@@ -160,7 +160,8 @@ def _day_set(text: str) -> tuple[str | list[str] | None, str | None]:
     weekly = _WEEKLY.search(text)
     if found and (len(found) >= 2 or weekly):
         phrase = ", ".join(phrases)
-        if weekly and weekly.group(0).lower() not in phrase.lower():
+        if (weekly and re.search(r"tuần", weekly.group(0))
+                and weekly.group(0).lower() not in phrase.lower()):
             phrase += f" {weekly.group(0)}"
         return _as_value(found), phrase
     for pattern, value in ((_DAILY, "hang-ngay"), (_WORKDAYS, "ngay-thuong"),
@@ -275,36 +276,56 @@ def find_timings(lines: list[str], *, year: int | None) -> list[Timing]:
     for clause in _clauses(lines):
         if _SKIP.search(clause) and not _FROM_TO.search(clause) or not _CUE.search(clause):
             continue
-        timing = Timing(text=clause)
-        timing.days, timing.days_text = _day_set(clause)
-        match = _PER_WEEK.search(clause)
-        if match:
-            timing.per_week = _count(next(g for g in match.groups() if g))
-        match = _PER_DAY.search(clause)
-        if match:
-            timing.per_day = _count(next(g for g in match.groups() if g))
-        for match in _RANGE.finditer(clause):
-            a = _hhmm(match.group("h1"), match.group("m1"), match.group("part"))
-            b = _hhmm(match.group("h2"), match.group("m2"), match.group("part"))
-            if a and b:
-                timing.day_parts.append((a, b))
-        ranged = {m.span() for m in _RANGE.finditer(clause)}
-        for match in _TIME.finditer(clause):
-            if any(s <= match.start() < e for s, e in ranged):
-                continue
-            hhmm = _hhmm(match.group("h"), match.group("m"),
-                         match.group("part") or match.group("after"))
-            if hhmm and hhmm not in timing.times and _clock_like(match):
-                timing.times.append(hhmm)
-        if timing.day_parts and not timing.times:
-            timing.times = [a for a, _ in timing.day_parts]
         start, end, from_now, phrase = _period(clause, year)
-        timing.start, timing.end, timing.from_now, timing.period_text = start, end, from_now, phrase
-        if not (timing.has_days or timing.per_day or timing.times or timing.end):
-            continue
-        timing.channels = [c for c in channels_in(clause) if c in SCHEDULABLE]
-        out.append(timing)
+        for part in _by_channel(clause):
+            timing = _timing(part, clause)
+            timing.start, timing.end, timing.from_now = start, end, from_now
+            timing.period_text = phrase
+            if timing.has_days or timing.per_day or timing.times or timing.end:
+                out.append(timing)
     return out
+
+
+def _by_channel(clause: str) -> list[str]:
+    """The clause split where a new channel is introduced after a comma: "trên loa hằng ngày
+    lúc 17 giờ, trên trang Facebook vào thứ ba và thứ năm" speaks of two schedules."""
+    parts = re.split(r",\s+(?=(?:và\s+|còn\s+)?(?:trên|qua)\s)", clause)
+    out: list[str] = []
+    for part in parts:
+        if out and not channels_in(part):
+            out[-1] = f"{out[-1]}, {part}"
+        else:
+            out.append(part)
+    return out if sum(1 for p in out if channels_in(p)) > 1 else [clause]
+
+
+def _timing(clause: str, whole: str) -> Timing:
+    """Days and times stated in one part of a clause (the period is the whole clause's)."""
+    timing = Timing(text=whole)
+    timing.days, timing.days_text = _day_set(clause)
+    match = _PER_WEEK.search(clause)
+    if match:
+        timing.per_week = _count(next(g for g in match.groups() if g))
+    match = _PER_DAY.search(clause)
+    if match:
+        timing.per_day = _count(next(g for g in match.groups() if g))
+    for match in _RANGE.finditer(clause):
+        a = _hhmm(match.group("h1"), match.group("m1"), match.group("part"))
+        b = _hhmm(match.group("h2"), match.group("m2"), match.group("part"))
+        if a and b:
+            timing.day_parts.append((a, b))
+    ranged = {m.span() for m in _RANGE.finditer(clause)}
+    for match in _TIME.finditer(clause):
+        if any(s <= match.start() < e for s, e in ranged):
+            continue
+        hhmm = _hhmm(match.group("h"), match.group("m"),
+                     match.group("part") or match.group("after"))
+        if hhmm and hhmm not in timing.times and _clock_like(match):
+            timing.times.append(hhmm)
+    if timing.day_parts and not timing.times:
+        timing.times = [a for a, _ in timing.day_parts]
+    timing.channels = [c for c in channels_in(clause) if c in SCHEDULABLE]
+    return timing
 
 
 def _clock_like(match: re.Match[str]) -> bool:
