@@ -37,7 +37,8 @@ _WEEKLY = re.compile(r"(?:hàng|hằng|mỗi|trong)\s+tuần|các ngày thứ|v�
 _DAILY = re.compile(r"(?<!sống )(?<!sinh hoạt )(?<!việc )\b(?:hàng|hằng|mỗi)\s+ngày\b"
                     r"|các ngày trong tuần|tất cả các ngày|liên tục mỗi ngày", re.IGNORECASE)
 _WORKDAYS = re.compile(r"(?:các\s+)?ngày\s+(?:làm việc|thường)\b", re.IGNORECASE)
-_WEEKENDS = re.compile(r"(?:dịp\s+|ngày\s+)?cuối tuần", re.IGNORECASE)
+_WEEKENDS = re.compile(r"(?:vào|các|mỗi|hằng|hàng)\s+(?:ngày\s+)?cuối tuần|dịp cuối tuần",
+                       re.IGNORECASE)
 _COUNT = r"(\d{1,2}|một|hai|ba|bốn|tư|năm|sáu|bảy)"
 _PER_WEEK = re.compile(
     rf"(?:mỗi|một|1|hàng|hằng)\s+tuần\s*(?:ít nhất|tối thiểu|từ)?\s*{_COUNT}\s*(?:lần|buổi|bài|tin)"
@@ -76,9 +77,11 @@ _UNTIL = re.compile(
     + r"|năm\s+(?P<ey2>\d{4}))", re.IGNORECASE)
 _IN_YEAR = re.compile(r"(?:trong|suốt)\s+(?:cả\s+)?năm\s+(?P<y>\d{4})(?!\s*[-–]\s*\d)",
                       re.IGNORECASE)
-_CUE = re.compile(r"tuyên truyền|phát|đăng|tiếp âm|tiếp sóng|trình chiếu|treo|thời gian|lịch"
-                  r"|thông tin|loa|zalo|facebook|led|màn hình|truyền thanh|chiếu",
-                  re.IGNORECASE)
+_CUE = re.compile(
+    r"tuyên truyền|\bphát\s+(?:thanh|sóng|lại|trên|bản tin|bài|tin|thông báo|chương trình|vào"
+    r"|lúc|hằng|hàng|mỗi)|đăng|tiếp âm|tiếp sóng|trình chiếu|\btreo\b|thời gian\s*(?::|tuyên"
+    r"|thực hiện|triển khai|phát)|\bloa\b|zalo|facebook|\bled\b|màn hình|truyền thanh",
+    re.IGNORECASE)
 _SKIP = re.compile(r"^(?:Căn cứ|Thực hiện\s+(?:Kế hoạch|Công văn|Chỉ thị|Nghị quyết|Hướng dẫn)"
                    r"|Nơi nhận)|\btrước ngày\b|giai đoạn\s+\d{4}", re.IGNORECASE)
 
