@@ -6,8 +6,8 @@ facts (kind, number, date, place, issuer, subject, recipients, references, chann
 scored against the ones written beside the documents. The floor is the target, 0.97.
 
 ``import_draft_accuracy``: the documents of tests/campaign/importer_docs/drafts/expected.json
-(which state weekdays, times, periods, content sections and slogan lists) read as text, .docx
-and a PDF text layer; each draft scored on its period, each channel's days, times and LED hours,
+(which state weekdays, times, periods, content sections and slogan lists) read as text, .docx,
+a PDF text layer and a scanned PDF; each draft scored on its period, each channel's days, times and LED hours,
 each listed slogan used verbatim (spurious ones count against), and each message's title, text
 and script in sentence case. The floor is the target, 0.95.
 
@@ -63,8 +63,11 @@ def _draft_accuracy(temp: Path) -> tuple[float, list[str]]:
         source = drafts.HERE / name
         lines = source.read_text(encoding="utf-8").split("\n")
         stem = f"draft-{source.stem}"
-        for path in (source, make_docx(temp / f"{stem}.docx", lines),
-                     make_pdf(temp / f"{stem}.pdf", lines)):
+        variants = [source, make_docx(temp / f"{stem}.docx", lines),
+                    make_pdf(temp / f"{stem}.pdf", lines)]
+        if not tools_missing():
+            variants.append(make_scanned_pdf(temp / f"{stem}-quet.pdf", lines))
+        for path in variants:
             draft = import_file(path).draft
             got_right, got_counted, got_misses = drafts.score(draft.campaign, draft.text, want,
                                                               made_slogans=True)

@@ -38,14 +38,19 @@ def _acceptable(text: str) -> bool:
 
 
 def _is_intro(line: str) -> bool:
-    """A line that announces a list of slogans: "Khẩu hiệu tuyên truyền:", "5. KHẨU HIỆU"."""
+    """A line that announces a list of slogans: "Khẩu hiệu tuyên truyền:", "5. KHẨU HIỆU",
+    "Các khẩu hiệu sau:"; not a sentence that merely mentions slogans ("2. Trình chiếu khẩu
+    hiệu trên màn hình LED …")."""
     if not _INTRO.search(line):
         return False
     mark = heading(line)
-    text = mark[1] if mark else line
-    short = len(text) <= 90
-    return short and (text.rstrip().endswith(":") or bool(mark) or is_upper_line(text)
-                      or bool(re.match(r"^(?:các\s+)?khẩu hiệu", text, re.IGNORECASE)))
+    text = (mark[1] if mark else line).strip()
+    if len(text) > 90:
+        return False
+    if text.endswith(":"):
+        return True
+    return bool(re.match(r"^(?:(?:các|những|một số|hệ thống|nội dung|danh sách|\*)\s+)?khẩu hiệu",
+                         text, re.IGNORECASE))
 
 
 def _listed(lines: list[str], index: int) -> list[str]:
@@ -58,8 +63,12 @@ def _listed(lines: list[str], index: int) -> list[str]:
         mark = heading(line)
         quoted = bool(re.match(r"^[-+•*]?\s*[“\"«]", line))
         item = bool(_ITEM.match(line)) or quoted or is_upper_line(line)
-        if is_noi_nhan(line) or (mark and intro_mark and mark[0] <= intro_mark[0]):
+        if is_noi_nhan(line) or (mark and intro_mark and mark[0] < intro_mark[0]):
             break
+        if mark and intro_mark and mark[0] == intro_mark[0] and (
+                _SECTION_TITLE.match(mark[1]) or is_upper_line(mark[1])
+                and _number(line) == _number(lines[index]) + 1):
+            break  # the next section ("6. KINH PHÍ"); "1. TOÀN DÂN …" is an item
         if mark and not quoted and (mark[0] == 1 or _SECTION_TITLE.match(mark[1])):
             break
         if not item and not is_bullet(line):
@@ -71,6 +80,12 @@ def _listed(lines: list[str], index: int) -> list[str]:
             continue
         out.append(text)
     return out
+
+
+def _number(line: str) -> int:
+    """The leading number of a numbered line ("5. KHẨU HIỆU" → 5), -1 without one."""
+    match = re.match(r"^\s*(\d+)[.)]", line)
+    return int(match.group(1)) if match else -1
 
 
 def _inline(line: str) -> list[str]:

@@ -198,3 +198,23 @@ def test_campaign_loads_back(tmp_path: Path) -> None:
     assert result.to_json()["documents"][0]["slogans"] == [
         "Chuyển đổi số - mỗi nhà một công dân số",
         "Dịch vụ công trực tuyến, tiện lợi mọi lúc mọi nơi"]
+
+
+def test_a_sentence_that_mentions_slogans_opens_no_list() -> None:
+    lines = ["2. Trình chiếu khẩu hiệu trên màn hình LED tại trụ sở xã hằng ngày.", "- Các ấp;",
+             "- Lưu: VT.", "CHỦ TỊCH"]
+    assert find_slogans(lines) == []
+    assert find_slogans(["5. KHẨU HIỆU TUYÊN TRUYỀN", "1. Toàn dân tham gia phòng cháy",
+                         "2. Phòng cháy hơn chữa cháy", "6. KINH PHÍ THỰC HIỆN"]) == [
+        "Toàn dân tham gia phòng cháy", "Phòng cháy hơn chữa cháy"]
+    assert find_slogans(["5. KHẨU HIỆU", "1. TOÀN DÂN THAM GIA PHÒNG CHÁY",
+                         "2. PHÒNG CHÁY HƠN CHỮA CHÁY", "6. CHẾ ĐỘ BÁO CÁO"]) == [
+        "TOÀN DÂN THAM GIA PHÒNG CHÁY", "PHÒNG CHÁY HƠN CHỮA CHÁY"]
+
+
+def test_a_year_on_the_next_line_stays_with_its_period() -> None:
+    lines = ["Tuyên truyền trên loa hằng ngày, từ nay đến hết năm", "2025."]
+    docs = extract_documents("UBND XÃ A\nSố: 1/TB-UBND\n\nA, ngày 02 tháng 01 năm 2025\n\n"
+                             "THÔNG BÁO\nVề việc tuyên truyền\n\n" + "\n".join(lines) + "\n")
+    [timing] = docs[0].timings
+    assert timing.end == dt.date(2025, 12, 31)
