@@ -22,6 +22,10 @@ ACRONYMS = frozenset({"UBND", "HĐND", "MTTQ", "TW", "NQ", "CP", "TP", "TX", "KT
 _BUILTIN = {"việt": "Việt", "đảng": "Đảng"}
 _PAIRS = {("việt", "nam"): "Nam", ("hồ", "chí"): "Chí", ("chí", "minh"): "Minh",
           ("bác", "hồ"): "Hồ"}
+"""Names every document writes the same way: (previous word, word) → the word's form."""
+_NEXT_PAIRS = {("hồ", "chí"): "Hồ", ("bác", "hồ"): "Bác", ("việt", "nam"): "Việt",
+               ("tổ", "quốc"): "Tổ"}
+"""(word, next word) → the word's form."""
 
 
 def learn_casing(lines: list[str]) -> dict[str, str]:
@@ -92,7 +96,8 @@ def _lower(text: str, known: dict[str, str]) -> str:
         key = raw.lower()
         prev = words[n - 1].group(0).lower() if n else ""
         nxt = words[n + 1].group(0).lower() if n + 1 < len(words) else ""
-        form = (_PAIRS.get((prev, key)) or known.get(f"{prev}>{key}")
+        form = (_PAIRS.get((prev, key)) or _NEXT_PAIRS.get((key, nxt))
+                or known.get(f"{prev}>{key}")
                 or known.get(f"{key}<{nxt}") or known.get(key) or _BUILTIN.get(key) or key)
         out.append(form)
     out.append(text[last:])

@@ -141,6 +141,8 @@ def test_sentence_case_keeps_the_documents_names_and_symbols() -> None:
         "Tuyên truyền Nghị quyết số 57-NQ/TW của Bộ Chính trị về chính sách cho Nhân dân tỉnh "
         "Đồng Nai")
     assert sentence_case("mỗi hộ trồng cây. không xả rác") == "Mỗi hộ trồng cây. Không xả rác"
+    assert sentence_case("LÀM THEO TƯ TƯỞNG, PHONG CÁCH HỒ CHÍ MINH; BẢO VỆ TỔ QUỐC VIỆT NAM") == (
+        "Làm theo tư tưởng, phong cách Hồ Chí Minh; bảo vệ Tổ quốc Việt Nam")
 
 
 def _long_document() -> str:
