@@ -46,9 +46,9 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
                           r"|sinh hoạt chuyên đề|họp dân|họp tổ dân phố"),
     "press": re.compile(r"báo,\s*đài|báo đài|báo chí|truyền hình|đài phát thanh"),
 }
-_SECTION = re.compile(r"(?:hình thức|phương thức|phương tiện)(?: và nội dung)? tuyên truyền",
+_SECTION = re.compile(r"(?:hình thức|phương thức|phương tiện)(?: và (?:nội dung|thời gian))? tuyên truyền",
                       re.IGNORECASE)
-_PROPAGANDA = re.compile(r"tuyên truyền|phổ biến|đăng tải|phát sóng|thông tin cho|quảng bá"
+_PROPAGANDA = re.compile(r"tuyên truyền|phổ biến|đăng tải|phát sóng|thông tin cho|quảng bá|trình chiếu"
                          rf"|tiếp âm|tiếp sóng|{_ON_AIR}|truyền thanh|thông báo trên",
                          re.IGNORECASE)
 _CONTROL = re.compile(r"sai sự thật|xuyên tạc|xử lý|giám sát|ngăn chặn|rà soát chặn|vi phạm",
@@ -95,6 +95,12 @@ def form_section(lines: list[str]) -> list[str] | None:
 def _sentences(lines: list[str]) -> list[str]:
     text = " ".join(line for line in lines if line)
     return [s for s in re.split(r"(?<=[.;])\s+", text) if s]
+
+
+def channels_in(text: str) -> list[str]:
+    """Channel kinds one sentence names, in canonical order."""
+    low = text.lower()
+    return [kind for kind in CHANNEL_ORDER if _PATTERNS[kind].search(low)]
 
 
 def find_channels(lines: list[str]) -> list[str]:

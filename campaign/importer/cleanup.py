@@ -148,7 +148,9 @@ def _mend_breaks(lines: list[str]) -> list[str]:
             if back >= 0:
                 prev = out[back]
                 split_symbol = prev.endswith("-") and re.match(r"^[A-ZĐ][A-Za-zĐđ]*/", line)
-                split_number = re.search(r"\bsố:?$", prev) and re.match(r"^\d+[-/]", line)
+                split_number = (re.search(r"\bsố:?$", prev) and re.match(r"^\d+[-/]", line)
+                                or re.search(r"\b(?:năm|tháng|ngày)$", prev)
+                                and re.match(r"^\d{1,4}\b", line))
                 split_sentence = (back < len(out) - 1 and line[0].islower()
                                   and not _TERMINAL.search(prev) and not is_upper_line(prev)
                                   and not is_bullet(line))

@@ -10,38 +10,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from campaign.definition import ALL_UNITS, Campaign
+from campaign.importer.casing import sentence_case
 from campaign.importer.channels import CHANNEL_LABELS, CHANNEL_ORDER, SCHEDULABLE
-from campaign.importer.cleanup import fold, shorten
-from campaign.importer.model import Deadline, DocumentFacts, Theme
+from campaign.importer.cleanup import fold
+from campaign.importer.messages import SLOGAN_LIMIT, build_messages, slug
+from campaign.importer.model import Deadline, DocumentFacts
+from campaign.importer.when import DEFAULT_WEEKS, plan_channel, stated_period
 
-DEFAULT_WEEKS = 4
-MAX_MESSAGES = 8
-SLOGAN_LIMIT = 60
-TEXT_LIMIT = 1500
-SCRIPT_LIMIT = 1200
+__all__ = ["Draft", "build_draft", "guess_targets", "slug"]
 WARD_GROUP = "phuong-xa"
 CENTRE_UNIT = "trung-tam"
-SCHEDULE_LINES = {
-    "facebook": '{days: [t2, t4, t6], times: ["08:00"]}',
-    "zalo": '{days: [t3, t5], times: ["09:00"]}',
-    "led": '{days: hang-ngay, day_parts: [{from: "06:00", to: "22:00"}], dwell: 10}',
-    "loudspeaker": "{days: hang-ngay, per_slot: 1, overflow: spill}",
-}
-SCRIPT_OPENING = "Kính thưa toàn thể nhân dân!"
-SCRIPT_CLOSING = ("Đề nghị toàn thể nhân dân tích cực hưởng ứng, cùng chung tay thực hiện. "
-                  "Xin trân trọng cảm ơn!")
-_CONNECTORS = {"và", "của", "về", "các", "những", "cho", "với", "để", "trong", "là", "đến",
-               "theo", "từ", "tại", "trên", "được", "có", "một", "số", "nhằm", "ngày"}
-_LEADING_VERBS = re.compile(
-    r"^(?:(?:tiếp tục|đẩy mạnh|tăng cường|tổ chức|triển khai|tuyên truyền|làm rõ|phổ biến|về"
-    r"|các|những|việc|công tác)\s+)+", re.IGNORECASE)
 
 
 @dataclass
@@ -55,20 +39,6 @@ class Draft:
 
 
 # ---------------------------------------------------------------- small helpers
-
-def slug(text: str, limit: int = 48) -> str:
-    """ASCII id from Vietnamese text: "Tuyên truyền Nghị quyết 57" → "tuyen-truyen-nghi-quyet-57"."""
-    ascii_text = fold(text)
-    ascii_text = unicodedata.normalize("NFKD", ascii_text).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_text)
-    out = ""
-    for word in words:
-        candidate = f"{out}-{word}" if out else word
-        if len(candidate) > limit:
-            break
-        out = candidate
-    return out or (words[0][:limit] if words else "")
-
 
 def _q(text: str) -> str:
     """A YAML double-quoted scalar (JSON strings are valid YAML)."""
@@ -89,42 +59,6 @@ def _cap(text: str) -> str:
 
 def _vn_date(date: dt.date | None) -> str:
     return date.strftime("%d/%m/%Y") if date else "(chưa ghi ngày)"
-
-
-def _clause(text: str, limit: int) -> str:
-    """A prefix of ``text`` that ends at a clause or word boundary, at most ``limit`` long."""
-    text = re.sub(r"\s+", " ", text).strip().rstrip(".;:")
-    if len(text) <= limit:
-        return text
-    window = text[:limit + 1]
-    cuts = [m.start() for m in re.finditer(r"[,;:]", window) if len(window[:m.start()].split()) >= 3]
-    if cuts:
-        return window[:cuts[-1]].strip()
-    words = text[:limit].rsplit(" ", 1)[0].split()
-    while len(words) > 2 and words[-1].lower() in _CONNECTORS:
-        words.pop()
-    return " ".join(words)
-
-
-def _excerpt(parts: list[str], limit: int) -> str:
-    """Whole paragraphs (then whole sentences) up to ``limit`` characters."""
-    out: list[str] = []
-    size = 0
-    for part in parts:
-        part = part.strip()
-        if not part:
-            continue
-        if size + len(part) <= limit:
-            out.append(part)
-            size += len(part) + 2
-            continue
-        for sentence in re.split(r"(?<=[.!?;])\s+", part):
-            if size + len(sentence) > limit:
-                break
-            out.append(sentence)
-            size += len(sentence) + 1
-        break
-    return "\n\n".join(out)
 
 
 # ---------------------------------------------------------------- deciding the draft
@@ -153,75 +87,47 @@ def _report_deadline(docs: list[DocumentFacts]) -> Deadline | None:
     return ranked[0] if ranked else None
 
 
-@dataclass
-class _Message:
-    id: str
-    title: str
-    text: str
-    slogans: list[str]
-    script: str
-
-
-def _slogans(title: str, points: list[str], main_reference: str | None) -> list[str]:
-    candidates: list[str] = []
-    if main_reference:
-        candidates.append(f"Thực hiện thắng lợi {main_reference}")
-    core = _LEADING_VERBS.sub("", title).strip()
-    candidates.append(_clause(core or title, SLOGAN_LIMIT))
-    for point in points[:2]:
-        candidates.append(_clause(_LEADING_VERBS.sub("", point), SLOGAN_LIMIT))
-    out: list[str] = []
-    for candidate in candidates:
-        slogan = candidate.strip(" ,;:.-").upper()
-        if len(slogan.split()) >= 3 and len(slogan) <= SLOGAN_LIMIT and slogan not in out:
-            out.append(slogan)
-        if len(out) == 3:
-            break
-    return out or [shorten(title.upper(), SLOGAN_LIMIT)]
-
-
-def _messages(docs: list[DocumentFacts], subject: str) -> list[_Message]:
-    themed: list[tuple[Theme, DocumentFacts]] = []
-    seen: set[str] = set()
-    for doc in docs:
-        for theme in doc.themes:
-            key = fold(theme.title)
-            if key not in seen:
-                seen.add(key)
-                themed.append((theme, doc))
-    if not themed:
-        themed = [(Theme(title=subject, points=[]), docs[0])]
-    references = [r for doc in docs for r in doc.references
-                  if r.kind in ("Nghị quyết", "Chỉ thị", "Kết luận")]
-    main_reference = None
-    for ref in references:
-        if ref.number in subject:
-            main_reference = f"{ref.kind} số {ref.number}"
-            break
-    messages: list[_Message] = []
-    ids: set[str] = set()
-    for theme, doc in themed[:MAX_MESSAGES]:
-        title = _clause(_cap(theme.title), 100)
-        topic = _LEADING_VERBS.sub("", theme.title).strip().rstrip(".") or theme.title
-        points = theme.points or doc.excerpt or [p for d in docs for p in d.excerpt]
-        base = slug(topic, 40) or "tin"
-        ident, n = base, 2
-        while ident in ids:
-            ident, n = f"{base}-{n}", n + 1
-        ids.add(ident)
-        body = _excerpt([_cap(p) for p in points], TEXT_LIMIT)
-        text = f"{_cap(theme.title).rstrip('.')}." + (f"\n\n{body}" if body else "")
-        spoken = _excerpt([_cap(p) for p in points], SCRIPT_LIMIT)
-        script = "\n\n".join(part for part in (
-            f"{SCRIPT_OPENING}\nSau đây là thông tin tuyên truyền về {topic}.", spoken,
-            f"Trên đây là thông tin tuyên truyền gửi đến toàn thể nhân dân. {SCRIPT_CLOSING}")
-            if part)
-        messages.append(_Message(ident, title, text, _slogans(theme.title, points, main_reference),
-                                 script))
-    return messages
-
-
 # ---------------------------------------------------------------- writing it out
+
+def _period(docs: list[DocumentFacts], today: dt.date, warnings: list[str]
+            ) -> tuple[dt.date, dt.date, dt.date | None, str | None, list[str]]:
+    """(start, end, report_due, report_to, comment lines) of the campaign."""
+    notes: list[str] = []
+    issued = next((d.date for d in docs if d.date), None)
+    stated = stated_period(docs, issued)
+    start = stated.start if stated and stated.start else issued
+    if start is None:
+        start = today
+        notes.append(f"văn bản chưa ghi ngày ban hành: tạm bắt đầu từ hôm nay ({_vn_date(today)}); "
+                     "sửa khi có văn bản chính thức")
+    deadline = _report_deadline(docs)
+    report_due = deadline.next_on_or_after(start) if deadline else None
+    report_to = deadline.to if deadline else None
+    default_end = start + dt.timedelta(days=DEFAULT_WEEKS * 7 - 1)
+    if stated is not None and stated.end >= start:
+        notes.append(f"thời gian theo văn bản: «{stated.text}»")
+        if report_due is not None and report_due < start:
+            notes.append(f"CẢNH BÁO: hạn báo cáo {_vn_date(report_due)} đứng trước ngày bắt đầu")
+            warnings.append(notes[-1])
+        return start, stated.end, report_due, report_to, notes
+    end = default_end
+    if deadline is None:
+        notes.append("văn bản không nêu thời gian tuyên truyền (từ ngày … đến ngày …) hay hạn "
+                     f"báo cáo: mặc định {DEFAULT_WEEKS} tuần, sửa period cho đúng")
+    elif deadline.recurring:
+        notes.append(f"văn bản không nêu thời gian tuyên truyền, chỉ nêu hạn báo cáo định kỳ "
+                     f"({deadline.text[-60:].strip()}): thời gian chiến dịch mặc định "
+                     f"{DEFAULT_WEEKS} tuần, report_due là lần báo cáo kế tiếp")
+    elif report_due is not None and report_due < start:
+        notes.append(f"CẢNH BÁO: hạn báo cáo {_vn_date(report_due)} đã qua trước ngày bắt đầu "
+                     f"{_vn_date(start)}; giữ report_due như văn bản, thời gian chiến dịch "
+                     f"mặc định {DEFAULT_WEEKS} tuần. Kiểm tra lại với cơ quan ban hành")
+        warnings.append(notes[-1])
+    elif report_due is not None:
+        end = report_due
+        notes.append("văn bản không nêu thời gian tuyên truyền: chiến dịch kéo dài đến hạn báo cáo")
+    return start, end, report_due, report_to, notes
+
 
 def build_draft(docs: list[DocumentFacts], *, today: dt.date,
                 source_file: str | None = None, notes: list[str] | None = None) -> Draft:
@@ -229,35 +135,12 @@ def build_draft(docs: list[DocumentFacts], *, today: dt.date,
 
     ``notes`` (how the text was obtained: OCR, a legacy font) become warnings at the top."""
     subject = next((d.subject for d in docs if d.subject), None) or "Chiến dịch tuyên truyền"
-    title = _cap(re.sub(r"\s+", " ", subject))
+    messages = build_messages(docs, subject)
+    known = {k: v for d in reversed(docs) for k, v in d.casing.items()}
+    title = sentence_case(_cap(re.sub(r"\s+", " ", subject)), known)
     campaign_id = slug(subject) or "chien-dich"
     warnings: list[str] = [f"CẢNH BÁO: {note}" for note in notes or []]
-
-    start = next((d.date for d in docs if d.date), None)
-    start_note = None
-    if start is None:
-        start = today
-        start_note = (f"văn bản chưa ghi ngày ban hành: tạm bắt đầu từ hôm nay "
-                      f"({_vn_date(today)}); sửa khi có văn bản chính thức")
-    default_end = start + dt.timedelta(days=DEFAULT_WEEKS * 7 - 1)
-    deadline = _report_deadline(docs)
-    report_due = deadline.next_on_or_after(start) if deadline else None
-    period_note = None
-    end = default_end
-    if deadline is None:
-        period_note = f"văn bản không nêu hạn báo cáo: mặc định {DEFAULT_WEEKS} tuần"
-    elif deadline.recurring:
-        period_note = (f"văn bản chỉ nêu hạn báo cáo định kỳ ({deadline.text[-60:].strip()}): "
-                       f"thời gian chiến dịch mặc định {DEFAULT_WEEKS} tuần, report_due là lần "
-                       "báo cáo kế tiếp")
-    elif report_due is not None and report_due < start:
-        period_note = (f"CẢNH BÁO: hạn báo cáo {_vn_date(report_due)} đã qua trước ngày bắt đầu "
-                       f"{_vn_date(start)}; giữ report_due như văn bản, thời gian chiến dịch "
-                       f"mặc định {DEFAULT_WEEKS} tuần. Kiểm tra lại với cơ quan ban hành")
-        warnings.append(period_note)
-    elif report_due is not None:
-        end = report_due
-    report_to = deadline.to if deadline else None
+    start, end, report_due, report_to, period_notes = _period(docs, today, warnings)
 
     # A plan (kế hoạch) has no "Kính gửi"; its distribution list is "Nơi nhận".
     recipients = ([r for d in docs for r in d.recipients]
@@ -272,7 +155,7 @@ def build_draft(docs: list[DocumentFacts], *, today: dt.date,
         channel_note = ("văn bản không nêu kênh nào lập lịch được: bản nháp bật cả bốn kênh, "
                         "xoá kênh không dùng (cả mục trong từng tin)")
     others = [c for c in named if c not in SCHEDULABLE]
-    messages = _messages(docs, subject)
+    listed_slogans = [s for d in docs for s in d.slogans]
 
     out: list[str] = []
     add = out.append
@@ -286,8 +169,12 @@ def build_draft(docs: list[DocumentFacts], *, today: dt.date,
     for note in notes or []:
         add(f"# CẢNH BÁO: {note}.")
     add("# VIỆC CÒN PHẢI LÀM trước khi trình duyệt:")
-    add("#   1. Viết lại nội dung từng tin: phần chữ dưới đây chỉ là đoạn trích từ văn bản.")
-    add(f"#   2. Sửa khẩu hiệu LED cho đúng khẩu hiệu chính thức, mỗi dòng tối đa {SLOGAN_LIMIT} ký tự.")
+    add("#   1. Đọc lại nội dung từng tin: chữ dưới đây lấy từ văn bản, cần biên tập cho dễ hiểu.")
+    if listed_slogans:
+        add("#   2. Khẩu hiệu LED lấy nguyên văn từ văn bản; kiểm tra đủ và đúng chính tả.")
+    else:
+        add(f"#   2. Văn bản không liệt kê khẩu hiệu: khẩu hiệu LED dưới đây rút từ nội dung, "
+            f"thay bằng khẩu hiệu chính thức (mỗi dòng tối đa {SLOGAN_LIMIT} ký tự).")
     add("#   3. Đọc thử kịch bản loa; viết đầy đủ chữ viết tắt (NQ/TW, UBND …) để đọc cho rõ.")
     add("#   4. Kiểm tra đối tượng (targets) và lịch phát với directory.yaml của đơn vị.")
     add("#   5. Thêm ảnh (facebook.images, zalo.cover) vào thư mục media/ nếu có.")
@@ -307,10 +194,8 @@ def build_draft(docs: list[DocumentFacts], *, today: dt.date,
             add(f"    subject: {_q(doc.subject)}")
         if n == 0 and source_file:
             add(f"    file: {_q(source_file)}")
-    if start_note:
-        add(f"# {start_note}")
-    if period_note:
-        add(f"# {period_note}")
+    for note in period_notes:
+        add(f"# {note}")
     add("period:")
     add(f"  start: {start.isoformat()}")
     add(f"  end: {end.isoformat()}")
@@ -321,7 +206,7 @@ def build_draft(docs: list[DocumentFacts], *, today: dt.date,
     if report_to:
         add(f"report_to: {_q(report_to)}")
     else:
-        add("# report_to: \"…\"   # ghi cơ quan nhận báo cáo kết quả")
+        add("# report_to: \"…\"   # văn bản không nêu nơi nhận báo cáo: ghi cơ quan nhận")
     add("priority: normal   # normal | priority | emergency")
     add("holidays: skip")
     add(f"# Đối tượng: {target_note}"
@@ -331,33 +216,42 @@ def build_draft(docs: list[DocumentFacts], *, today: dt.date,
         add("# Văn bản còn yêu cầu các hình thức sau, làm ngoài hệ thống lập lịch:")
         for channel in others:
             add(f"#   - {channel}: {CHANNEL_LABELS[channel]}")
+    if listed_slogans and "led" not in scheduled:
+        add("# Khẩu hiệu văn bản nêu (dùng cho băng rôn, pano; thêm kênh led nếu có màn hình):")
+        for slogan in listed_slogans:
+            add(f"#   - {slogan}")
     if channel_note:
         add(f"# {channel_note}")
     add("messages:")
     for message in messages:
         add(f"  - id: {message.id}")
         add(f"    title: {_q(message.title)}")
-        add("    # VIỆC CẦN LÀM: viết lại nội dung; đoạn dưới đây trích từ văn bản.")
+        add(f"    # nội dung lấy từ {message.source}; biên tập lại trước khi trình duyệt")
         if "facebook" in scheduled:
             add("    facebook:")
             add(f"      text: {_block(message.text, 8)}")
         if "zalo" in scheduled:
             add("    zalo:")
-            add(f"      title: {_q(shorten(message.title, 150))}")
+            add(f"      title: {_q(message.zalo_title)}")
+            add(f"      description: {_q(message.description)}")
             add(f"      text: {_block(message.text, 8)}")
         if "led" in scheduled:
             add("    led:")
-            add("      # khẩu hiệu nháp: rút gọn, dùng khẩu hiệu chính thức nếu có")
+            add("      # khẩu hiệu nguyên văn từ văn bản" if listed_slogans else
+                "      # khẩu hiệu nháp rút từ nội dung: thay bằng khẩu hiệu chính thức nếu có")
             add("      slogans:")
             for slogan in message.slogans:
                 add(f"        - {_q(slogan)}")
         if "loudspeaker" in scheduled:
             add("    loudspeaker:")
-            add("      # kịch bản nháp: đọc thử, khoảng 1–3 phút")
+            add("      # kịch bản nháp khoảng 1–3 phút: đọc thử trước khi phát")
             add(f"      script: {_block(message.script, 8)}")
     add("schedule:")
     for channel in scheduled:
-        add(f"  {channel}: {SCHEDULE_LINES[channel]}")
+        plan = plan_channel(channel, docs)
+        for note in plan.notes:
+            add(f"  # {channel}: {note}")
+        add(f"  {channel}: {plan.line()}")
     text = "\n".join(out) + "\n"
     data = yaml.safe_load(text)
     campaign = Campaign.model_validate(data)

@@ -3,13 +3,16 @@ themes. Kept apart from reading so tests can feed text directly."""
 
 from __future__ import annotations
 
+from campaign.importer.casing import learn_casing
 from campaign.importer.channels import find_channels
 from campaign.importer.cleanup import clean_lines, flat
 from campaign.importer.deadlines import find_deadlines
 from campaign.importer.header import read_header, split_documents
 from campaign.importer.model import DocumentFacts
 from campaign.importer.references import find_references
-from campaign.importer.themes import descriptive_paragraphs, find_themes
+from campaign.importer.slogans import find_slogans
+from campaign.importer.themes import descriptive_paragraphs, find_purpose, find_themes
+from campaign.importer.timing import find_timings
 
 
 def extract_documents(text: str, *, reflow: bool = False) -> list[DocumentFacts]:
@@ -29,6 +32,10 @@ def _extract(lines: list[str]) -> DocumentFacts:
     year = header.year or (header.date.year if header.date else None)
     facts.deadlines = find_deadlines([line for line in lines if line], year=year)
     facts.themes = find_themes(lines)
+    facts.purpose = find_purpose(lines)
+    facts.slogans = find_slogans(lines)
+    facts.timings = find_timings(lines, year=year)
+    facts.casing = learn_casing(lines)
     facts.excerpt = [p for p in descriptive_paragraphs([line for line in lines if line])
                      if p != header.subject]
     return facts

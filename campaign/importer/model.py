@@ -114,6 +114,14 @@ class DocumentFacts:
     copies_to: list[str] = field(default_factory=list)
     excerpt: list[str] = field(default_factory=list)
     """Explanatory paragraphs for drafting posts; not part of the published facts."""
+    purpose: list[str] = field(default_factory=list)
+    """Sentences of the purpose section addressed to people (material for posts)."""
+    slogans: list[str] = field(default_factory=list)
+    """Slogans the document lists, verbatim."""
+    timings: list[Any] = field(default_factory=list)
+    """:class:`campaign.importer.timing.Timing`: days, times, periods the document states."""
+    casing: dict[str, str] = field(default_factory=dict)
+    """How the document capitalises words mid-sentence (for sentence-casing its headings)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -126,4 +134,6 @@ class DocumentFacts:
             "themes": [t.to_json() for t in self.themes],
             "signer": self.signer.to_json() if self.signer else None,
             "copies_to": list(self.copies_to),
+            "slogans": list(self.slogans),
+            "schedule": [t.to_json() for t in self.timings],
         }

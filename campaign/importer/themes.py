@@ -13,6 +13,7 @@ import re
 from campaign.importer.cleanup import heading, is_bullet, is_upper_line, shorten
 from campaign.importer.header import is_noi_nhan
 from campaign.importer.model import Theme
+from campaign.importer.slogans import is_slogan_intro
 
 MAX_THEMES = 8
 _LONG_HEADING = 160
@@ -90,6 +91,8 @@ def _first_clause(text: str) -> str:
 def find_themes(lines: list[str]) -> list[Theme]:
     section = _find_section(lines)
     if section is not None:
+        cut = next((i for i, line in enumerate(section) if is_slogan_intro(line)), None)
+        section = section[:cut]  # the slogans are the LED's, not points to read out
         themes = _themes_in(section)
         if themes:
             return themes[:MAX_THEMES]
@@ -119,3 +122,43 @@ def descriptive_paragraphs(lines: list[str], limit: int = 6) -> list[str]:
         if len(out) >= limit:
             break
     return out
+
+
+_PURPOSE = re.compile(r"\bmục (?:đích|tiêu)\b", re.IGNORECASE)
+_INWARD = re.compile(
+    r"cán bộ|công chức|viên chức|cấp ủy|cấp uỷ|tổ chức đảng|đảng viên|người đứng đầu"
+    r"|công tác tuyên truyền|kế hoạch này|\bphải\b|\bcần\b|bảo đảm|đảm bảo|tiết kiệm"
+    r"|đúng quy định|chất lượng, hiệu quả|kịp thời, |nghiêm túc|phân công|đơn vị", re.IGNORECASE)
+
+
+def find_purpose(lines: list[str], limit: int = 6) -> list[str]:
+    """Sentences of the "Mục đích, yêu cầu" section that speak to people, not to officials:
+    "Nâng cao nhận thức của người dân về …" is material for a post; "Công tác tuyên truyền cần
+    tiến hành kịp thời" is an instruction to the office and is left out."""
+    for index, line in enumerate(lines):
+        mark = heading(line) if line else None
+        title = mark[1] if mark else (line if line and is_upper_line(line) else "")
+        if not title or not _PURPOSE.search(title) or len(title) > 60:
+            continue
+        level = mark[0] if mark else 0
+        out: list[str] = []
+        for follow in _section(lines, index, level) if mark else lines[index + 1:]:
+            if not follow:
+                continue
+            sub = heading(follow)
+            if (sub or is_upper_line(follow)) and re.search(
+                    r"^(?:yêu cầu|nội dung|hình thức|tổ chức)", (sub[1] if sub else follow),
+                    re.IGNORECASE):
+                break
+            if not mark and is_upper_line(follow):
+                break
+            text = _item(sub[1] if sub else follow)
+            if len(text) < 30 and not text.endswith("."):
+                continue  # "1. Mục đích": a sub-heading, not a sentence
+            if _INWARD.search(text) or _ADMIN_START.match(text) or is_noi_nhan(text):
+                continue
+            out.append(text)
+            if len(out) >= limit:
+                break
+        return out
+    return []

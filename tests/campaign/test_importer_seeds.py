@@ -191,6 +191,15 @@ def test_seed_drafts_validate_and_follow_the_rules(name: str) -> None:
         if message.loudspeaker:
             assert message.loudspeaker.script.startswith("Kính thưa toàn thể nhân dân!")
             assert message.loudspeaker.script.endswith("Xin trân trọng cảm ơn!")
+    # No seed states a schedule or lists slogans: every channel keeps its default, and says so.
+    defaults = {"facebook": ["t2", "t4", "t6"], "zalo": ["t3", "t5"], "led": "hang-ngay",
+                "loudspeaker": "hang-ngay"}
+    for channel, sched in campaign.schedule.items():
+        assert sched.days == defaults[channel]
+        assert f"# {channel}: văn bản không nêu ngày" in text
+    assert "Văn bản không liệt kê khẩu hiệu" in text
+    for message in campaign.messages:
+        assert message.title[0].isupper() and not message.title.isupper()
     for line in text.splitlines():
         if "times:" in line or "from:" in line:
             assert '"08:00"' in line or '"09:00"' in line or '"06:00"' in line
