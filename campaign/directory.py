@@ -85,6 +85,32 @@ class Reading(Strict):
         return value
 
 
+class EndpointPacing(Strict):
+    per_minute: float | None = Field(default=None, gt=0)
+    """Our own pacing for this endpoint (overrides the endpoint's ``rate_per_minute``)."""
+    in_flight: int = Field(default=1, ge=1, le=64)
+    """Deliveries in flight at once on this endpoint (1: a mount plays one stream)."""
+
+
+class Pacing(Strict):
+    """``pacing:`` — how fast we publish, before a platform has to tell us to slow down.
+
+    ``platforms`` are posts per minute across every endpoint of a platform from this
+    installation (0 turns our pacing off); defaults are in schedules.ratelimit.
+    """
+
+    platforms: dict[str, float] = Field(default_factory=dict)
+    endpoints: dict[str, EndpointPacing] = Field(default_factory=dict)
+
+    @field_validator("platforms")
+    @classmethod
+    def _rates(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, rate in value.items():
+            if rate < 0:
+                raise ValueError(f"Tốc độ của {name} phải ≥ 0 bài/phút (0: không giới hạn).")
+        return value
+
+
 class DirectoryFile(Strict):
     timezone: str = DEFAULT_TIMEZONE
     organisation: Organisation = Field(default_factory=Organisation)
@@ -95,6 +121,7 @@ class DirectoryFile(Strict):
                       tuple[HHMM, HHMM]] = Field(default_factory=dict)
     telegram: TelegramSettings | None = None
     reading: Reading = Field(default_factory=Reading)
+    pacing: Pacing = Field(default_factory=Pacing)
     retention_days: int = Field(default=180, ge=0)
     """Outbox previews and cached speech older than this are pruned (0: keep forever). The
     ledger and its delivery log are never pruned: reports are made from them."""
@@ -131,6 +158,20 @@ class Directory:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def platform_rates(self) -> dict[str, float]:
+        """Posts per minute per platform: the documented defaults, overridden by ``pacing``."""
+        from schedules.ratelimit import PLATFORM_RATES_PER_MINUTE
+
+        rates = {**PLATFORM_RATES_PER_MINUTE, **self.data.pacing.platforms}
+        return {name: rate for name, rate in rates.items() if rate > 0}
+
+    def endpoint_rates(self) -> dict[str, float]:
+        return {eid: p.per_minute for eid, p in self.data.pacing.endpoints.items()
+                if p.per_minute}
+
+    def in_flight(self) -> dict[str, int]:
+        return {eid: p.in_flight for eid, p in self.data.pacing.endpoints.items()}
 
     def quiet_hours(self, channel: str) -> tuple[str, str] | None:
         return self.data.quiet_hours.get(channel, DEFAULT_QUIET_HOURS.get(channel))  # type: ignore[arg-type]
@@ -201,6 +242,11 @@ def load_directory(path: Path) -> Directory:
         problems.extend(_endpoint_problems(source, loc, raw, endpoint))
         endpoint_ids.add(endpoint.id)
         endpoints.append(endpoint)
+    for eid in data.pacing.endpoints:
+        if eid not in endpoint_ids:
+            problems.append(Problem(source.path, source.line_of(["pacing", "endpoints", eid]),
+                                    "pacing.endpoints", f"Không có điểm nhận '{eid}'.",
+                                    "Sửa mã cho đúng với mục endpoints."))
     if problems:
         raise InputError(sorted(problems, key=lambda p: p.line or 0))
     directory = Directory(data, endpoints, source.path, source)

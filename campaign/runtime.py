@@ -31,7 +31,11 @@ def make_dispatcher(ws: Workspace, ledger: Ledger, *, owner: str | None = None,
     directory = ws.directory
     context = ws.adapter_context(tokens=EncryptedTokenStore(ledger, key=secret_key(ws)))
     context.now = clock
+    pacing: dict[str, object] = {"platform_rates": directory.platform_rates(),
+                                 "endpoint_rates": directory.endpoint_rates(),
+                                 "in_flight": directory.in_flight()}
+    pacing.update(kwargs)  # a caller (tests, bench) may override the configured pacing
     return Dispatcher(ledger, directory.endpoints, context,
                       unit_names={u.id: u.name for u in directory.data.units},
                       owner=owner or os.environ.get("CAMPAIGN_OWNER"), clock=clock,
-                      **kwargs)  # type: ignore[arg-type]
+                      **pacing)  # type: ignore[arg-type]

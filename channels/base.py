@@ -12,6 +12,7 @@ contain a secret: use :func:`channels.secrets.redact` on anything that echoes a 
 from __future__ import annotations
 
 import abc
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -124,6 +125,18 @@ class PermanentError(ChannelError):
     """The platform refused this content for good (duplicate, invalid, forbidden)."""
 
     kind = "permanent"
+
+
+class CancelledError(ChannelError):
+    """The engine asked the adapter to stop (an emergency cut in, the lease was lost, the
+    service is stopping) and it did. ``partial`` is true when some of the delivery already
+    reached the platform (part of a stream was played)."""
+
+    kind = "cancelled"
+
+    def __init__(self, message: str, *, partial: bool = False, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.partial = partial
 
 
 class PermissionDeniedError(PermanentError):
@@ -276,6 +289,10 @@ class Delivery:
     unit_id: str
     unit_name: str
     attempt: int = 1
+    cancel: threading.Event = field(default_factory=threading.Event, compare=False,
+                                    repr=False)
+    """Set by the engine to stop a long delivery: adapters that stream check it between
+    chunks (and wait on it instead of sleeping) and raise :class:`CancelledError`."""
 
 
 @dataclass

@@ -48,6 +48,7 @@ from channels.base import (
     Adapter,
     AdapterContext,
     AuthError,
+    CancelledError,
     ChannelError,
     ConfigError,
     Delivery,
@@ -435,17 +436,22 @@ class LoudspeakerAdapter(Adapter):
                 raise self._icecast_error(status, None)
             rate = route.bitrate * 1000 / 8
             preroll = rate * 2
+            cancel = delivery.cancel
             with open(stream, "rb") as handle:
                 while chunk := handle.read(4096):
+                    if cancel.is_set():
+                        raise CancelledError("Dừng phát giữa chừng theo lệnh của bộ điều phối.",
+                                             partial=sent > 0, detail={"bytes": sent})
                     conn.sock.sendall(chunk)
                     sent += len(chunk)
                     ahead = (sent - preroll) / rate - (time.monotonic() - started)
-                    if ahead > 0:
-                        time.sleep(ahead)
+                    if ahead > 0 and cancel.wait(ahead):
+                        continue  # cut at the top of the loop
             # let the server drain what it has queued before we hang up
             remaining = sent / rate - (time.monotonic() - started)
-            if remaining > 0:
-                time.sleep(remaining)
+            if remaining > 0 and cancel.wait(remaining):
+                raise CancelledError("Dừng phát giữa chừng theo lệnh của bộ điều phối.",
+                                     partial=True, detail={"bytes": sent})
         except (BrokenPipeError, ConnectionResetError) as exc:
             raise self._icecast_error(-1 if sent else None, exc) from None
         finally:

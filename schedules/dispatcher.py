@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -33,12 +34,13 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, Text, bindparam, func, insert, or_, select, text, update
+from sqlalchemy import Integer, Text, bindparam, func, select, text, update
 
 from channels.base import (
     Adapter,
     AdapterContext,
     AuthError,
+    CancelledError,
     ChannelError,
     ConfigError,
     Delivery,
@@ -52,29 +54,28 @@ from channels.base import (
     adapter_kind,
 )
 from channels.secrets import redact
+from schedules import claims
 from schedules.ledger import Ledger, log
 from schedules.models import (
     CLAIMED,
     EXPIRED,
     FAILED,
-    OPEN_STATES,
     PENDING,
     RETRY,
     SENT,
     UNCONFIRMED,
     Content,
-    LogEntry,
     Post,
     UTCDateTime,
     utcnow,
 )
 from schedules.models import Campaign as CampaignRow
-from schedules.ratelimit import PLATFORM_RATES_PER_MINUTE, TokenBucket
+from schedules.ratelimit import Pacer
 from schedules.retry import RetryPolicy
 
 logger = logging.getLogger("campaign.dispatcher")
 PRIORITY_NAME = {0: "normal", 1: "priority", 2: "emergency"}
-EMERGENCY = 2
+EMERGENCY = claims.EMERGENCY
 
 
 _POSTS = Post.__table__
@@ -93,13 +94,36 @@ _RECORD = (
             attempts=_POSTS.c.attempts - bindparam("b_uncount", type_=Integer))
 )
 """One outcome: a compare-and-set on our own lease. Built once so it compiles once."""
-_LOG = insert(LogEntry.__table__)
-_OPEN_SQL = "state IN ('pending', 'retry')"
-"""Must match the WHERE of the partial indexes ix_posts_queue and ix_posts_urgent."""
+_LOG = claims.LOG
+_LOST_SENT = (
+    update(_POSTS)
+    .where(_POSTS.c.id == bindparam("b_id"), _POSTS.c.lease_owner.is_(None),
+           _POSTS.c.state.in_([UNCONFIRMED, RETRY]))
+    .values(state=SENT, updated_at=bindparam("b_at", type_=UTCDateTime),
+            external_id=func.coalesce(bindparam("b_external_id", type_=Text),
+                                      _POSTS.c.external_id))
+)
+"""A receipt that came after our lease lapsed: the post went out. If recovery turned it
+``unconfirmed`` or queued it again and nobody holds it now, it is sent; if another worker
+holds it, we write nothing (that claim is theirs)."""
 
 
 def default_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class StopSignal:
+    """Why and when the engine wants a delivery in flight to stop (see Delivery.cancel)."""
+
+    event: threading.Event = field(default_factory=threading.Event)
+    reason: str | None = None
+    """``preempted`` (an emergency for the same endpoint), ``shutdown`` or ``lease_lost``."""
+
+    def set(self, reason: str) -> None:
+        if self.reason is None:
+            self.reason = reason
+        self.event.set()
 
 
 @dataclass
@@ -118,14 +142,20 @@ class RunSummary:
 
 
 class Dispatcher:
-    """Claims due posts and delivers them through their channel's adapter."""
+    """Claims due posts and delivers them through their channel's adapter.
+
+    Thread-safe for lanes: adapters are made once per endpoint behind a lock, pacing lives in
+    a locked :class:`Pacer`, and every outcome is its own compare-and-set transaction.
+    """
 
     def __init__(self, ledger: Ledger, endpoints: Mapping[str, EndpointConfig],
                  context: AdapterContext, *, unit_names: Mapping[str, str] | None = None,
                  owner: str | None = None, lease_seconds: float = 300.0,
                  policy: RetryPolicy | None = None, batch: int = 50,
                  clock: Callable[[], datetime] = utcnow,
-                 platform_rates: Mapping[str, float] | None = None) -> None:
+                 platform_rates: Mapping[str, float] | None = None,
+                 endpoint_rates: Mapping[str, float] | None = None,
+                 in_flight: Mapping[str, int] | None = None, lanes: int = 1) -> None:
         self.ledger = ledger
         self.endpoints = dict(endpoints)
         self.context = context
@@ -135,20 +165,19 @@ class Dispatcher:
         self.policy = policy or RetryPolicy()
         self.batch = batch
         self.clock = clock
+        self.lanes = max(1, lanes)
+        self.in_flight = dict(in_flight or {})
+        """Endpoint id → deliveries it may have in flight at once (1 when absent)."""
+        self.pacer = Pacer(platform_rates, endpoint_rates)
         self._adapters: dict[str, Adapter] = {}
-        self._paused: dict[str, datetime] = {}
-        self._buckets: dict[str, TokenBucket] = {}
-        self._reserved: dict[int, datetime] = {}
-        """Posts held back by our pacing, with the turn reserved for them."""
-        self._platform_rates = dict(PLATFORM_RATES_PER_MINUTE if platform_rates is None
-                                    else platform_rates)
+        self._adapter_lock = threading.Lock()
         self.stopping = False
         """Set from a signal handler: the current pass releases what it has not started."""
         self._secrets: Callable[[str], str] = getattr(context.secrets, "redact", str)
 
     # ------------------------------------------------------------------ housekeeping
     def recover(self, now: datetime) -> int:
-        """Posts whose lease lapsed (a worker died mid-delivery).
+        """Posts whose lease lapsed (a worker died mid-delivery; live workers renew theirs).
 
         On at-most-once channels we cannot know whether the platform published, so the post
         becomes ``unconfirmed`` for an operator; idempotent deliveries are simply retried.
@@ -175,76 +204,42 @@ class Dispatcher:
 
     def expire(self, now: datetime) -> int:
         """Open posts whose window has passed are expired, never delivered late."""
-        with self.ledger.session() as session:
-            # An expired open post is also due (available_at ≤ expires_at ≤ now), so the
-            # search walks only the due part of the open queue's partial index.
-            rows = session.execute(
-                select(Post.id, Post.campaign_id, Post.endpoint_id, Post.expires_at)
-                .where(text(f"posts.{_OPEN_SQL}"), Post.available_at <= now,
-                       Post.expires_at.is_not(None), Post.expires_at <= now)
-                .with_for_update(skip_locked=True)).all()
-            for row in rows:
-                done = session.execute(update(Post).where(
-                    Post.id == row.id, Post.state.in_(OPEN_STATES))
-                    .values(state=EXPIRED, updated_at=now))
-                if done.rowcount:
-                    log(session, "expired", campaign_id=row.campaign_id, post_id=row.id,
-                        endpoint_id=row.endpoint_id, at=now,
-                        detail={"expires_at": row.expires_at.isoformat()})
-        return len(rows)
+        with self.ledger.engine.begin() as conn:
+            return claims.expire_open(conn, now)
 
     # ------------------------------------------------------------------ claiming
     def claim(self, now: datetime, limit: int) -> list[int]:
         """Atomically take up to ``limit`` due posts of approved campaigns as leases.
 
-        Urgent posts (priority, emergency) first, then normal ones in due order; each step is
-        one ``UPDATE … WHERE id IN (SELECT … LIMIT n [FOR UPDATE SKIP LOCKED]) RETURNING id``
-        that walks a partial index instead of sorting the backlog.
+        Urgent posts (priority, emergency) first, then normal ones in due order; each step
+        walks a partial index instead of sorting the backlog. Used by single passes with a
+        fixed clock (``run --once --now``); the lanes claim per free lane instead.
         """
         with self.ledger.engine.begin() as conn:  # Core: no ORM bookkeeping on the hot path
             ids = self._claim_step(conn, now, limit, urgent=True)
             if len(ids) < limit:
                 ids += self._claim_step(conn, now, limit - len(ids), urgent=False)
-            if ids:
-                conn.execute(_LOG, [{"at": now, "campaign_id": None, "post_id": pid,
-                                     "endpoint_id": None, "event": "claimed",
-                                     "actor": self.owner, "detail": {}} for pid in ids])
         return ids
 
     def _claim_step(self, conn: Any, now: datetime, limit: int, *, urgent: bool) -> list[int]:
-        campaigns = CampaignRow.__table__
-        # The state and priority conditions are literal SQL, the same text as the partial
-        # indexes' WHERE: a planner can only use a partial index when it sees the query
-        # implies it, which bound parameters hide.
-        due = (
-            select(_POSTS.c.id)
-            .join(campaigns, campaigns.c.id == _POSTS.c.campaign_id)
-            .where(text(f"posts.{_OPEN_SQL}"), _POSTS.c.available_at <= now,
-                   or_(_POSTS.c.expires_at.is_(None), _POSTS.c.expires_at > now),
-                   campaigns.c.approved_hash == campaigns.c.definition_hash)
-            .limit(limit)
-        )
-        if urgent:
-            due = due.where(text("posts.priority > 0")).order_by(
-                _POSTS.c.priority.desc(), _POSTS.c.available_at)
-        else:
-            due = due.where(text("posts.priority = 0")).order_by(_POSTS.c.available_at)
+        due = claims.due_query(now, urgent=urgent).with_only_columns(_POSTS.c.id).limit(limit)
         if self.ledger.dialect == "postgresql":
             due = due.with_for_update(skip_locked=True, of=_POSTS)
-        return list(conn.scalars(
-            update(_POSTS)
-            .where(_POSTS.c.id.in_(due.scalar_subquery()), _POSTS.c.state.in_(OPEN_STATES))
-            .values(state=CLAIMED, lease_owner=self.owner, lease_expires_at=now + self.lease,
-                    attempts=_POSTS.c.attempts + 1, updated_at=now)
-            .returning(_POSTS.c.id)))
+        return claims.take(conn, list(conn.scalars(due)), now, owner=self.owner,
+                           lease=self.lease)
 
     # ------------------------------------------------------------------ delivering
     def run_once(self, now: datetime | None = None, limit: int | None = None) -> RunSummary:
         """Recover, expire, then deliver everything due.
 
-        ``now`` fixes the time for a simulated clock (demo, tests); without it every claim and
-        every record reads the real clock, so the log shows when each post really went out.
+        ``now`` fixes the time for a simulated clock (demo, tests): posts go one after another
+        in batches. Without it the lanes deliver in parallel on the real clock until nothing
+        is due, so the log shows when each post really went out.
         """
+        if now is None and limit is None:
+            from schedules.lanes import LaneRunner
+
+            return LaneRunner(self).drain()
         fixed = now is not None
         now = now or self.clock()
         summary = RunSummary()
@@ -295,25 +290,39 @@ class Dispatcher:
         return {row.id: (row, row.body, row.campaign_title, row.campaign_tz) for row in rows}
 
     def deliver(self, post_id: int, now: datetime | None = None, *,
-                loaded: Any = None) -> str:
-        """Deliver one claimed post and record the outcome; returns the post's new state."""
+                loaded: Any = None, stop: StopSignal | None = None) -> str:
+        """Deliver one claimed post and record the outcome; returns the post's new state.
+
+        ``stop`` lets the lanes cut a long delivery (adapters see ``Delivery.cancel``).
+        Returns ``lease_lost`` when the post is no longer ours and nothing was recorded.
+        """
         fixed = now is not None
         now = now or self.clock()
         post, body, title, tz_name = loaded or self._load([post_id])[post_id]
+        if post.expires_at is not None and now >= post.expires_at:
+            # Claimed in time, but the window closed before a lane could start it.
+            return self._record(post, EXPIRED, "expired", now, count_attempt=False,
+                                detail={"reason": "window_closed",
+                                        "expires_at": post.expires_at.isoformat()})
         wait_until = None if post.priority >= EMERGENCY else self._throttle(post, now)
         if wait_until is not None:
             # Our own pacing or a platform's pause: give the post back without an attempt.
             # Emergency posts never wait behind the pacing of normal posts.
+            detail = {"reason": "endpoint_paused", "until": wait_until.isoformat()}
+            if post.expires_at is not None and wait_until >= post.expires_at:
+                return self._record(post, EXPIRED, "expired", now, detail=detail,
+                                    count_attempt=False)
             return self._record(post, RETRY, "retry", now, available_at=wait_until,
-                                detail={"reason": "endpoint_paused",
-                                        "until": wait_until.isoformat()}, count_attempt=False)
+                                detail=detail, count_attempt=False)
+        stop = stop or StopSignal()
         delivery = Delivery(
             post_id=post.id, post_key=post.key, campaign_id=post.campaign_id,
             campaign_title=title, message_id=post.message_id, channel=post.channel,
             priority=PRIORITY_NAME.get(post.priority, "normal"), content=body,
             due_at=post.due_at, local_due=post.slot_at.astimezone(ZoneInfo(tz_name)),
             expires_at=post.expires_at, unit_id=post.unit_id,
-            unit_name=self.unit_names.get(post.unit_id, post.unit_id), attempt=post.attempts)
+            unit_name=self.unit_names.get(post.unit_id, post.unit_id), attempt=post.attempts,
+            cancel=stop.event)
         started = time.monotonic()
         try:
             adapter = self._adapter(post.endpoint_id)
@@ -322,6 +331,10 @@ class Dispatcher:
             except AuthError:
                 adapter.refresh()
                 receipt = adapter.deliver(delivery)
+        except CancelledError as exc:
+            now = now if fixed else self.clock()
+            return self._interrupted(post, exc, stop.reason or "shutdown", now,
+                                     time.monotonic() - started)
         except ChannelError as exc:
             now = now if fixed else self.clock()
             return self._settle(post, exc, now, time.monotonic() - started)
@@ -335,12 +348,28 @@ class Dispatcher:
         now = now if fixed else self.clock()
         return self._sent(post, receipt, now, time.monotonic() - started)
 
+    def _interrupted(self, post: Post, exc: CancelledError, reason: str, now: datetime,
+                     seconds: float) -> str:
+        """A delivery we cut: logged ``interrupted``, then queued again or expired."""
+        detail = {**exc.as_detail(), "reason": reason, "partial": exc.partial,
+                  "duration_ms": round(seconds * 1000)}
+        if reason == "lease_lost":
+            logger.warning("mất quyền giữ bài #%s (máy khác đã nhận): dừng gửi, không ghi đè",
+                           post.id)
+            return "lease_lost"
+        first = ("interrupted", detail)
+        if post.expires_at is not None and now >= post.expires_at:
+            return self._record(post, EXPIRED, "expired", now, detail={"reason": reason},
+                                count_attempt=False, first=first)
+        return self._record(post, RETRY, "retry", now, available_at=now,
+                            detail={"reason": reason}, count_attempt=False, first=first)
+
     def _sent(self, post: Post, receipt: Receipt, now: datetime, seconds: float) -> str:
         detail = {"evidence": receipt.evidence, "external_id": receipt.external_id,
                   "duration_ms": round(seconds * 1000), **receipt.detail}
         slow = receipt.detail.get("slow_down_seconds")
         if slow:
-            self._paused[post.endpoint_id] = now + timedelta(seconds=float(slow))
+            self.pacer.pause(post.endpoint_id, now + timedelta(seconds=float(slow)))
         return self._record(post, SENT, "sent", now, detail=detail,
                             external_id=receipt.external_id)
 
@@ -355,7 +384,7 @@ class Dispatcher:
             return self._record(post, UNCONFIRMED, "unconfirmed", now, detail=detail)
         if isinstance(exc, RateLimitError):
             until = now + timedelta(seconds=exc.retry_after)
-            self._paused[post.endpoint_id] = until
+            self.pacer.pause(post.endpoint_id, until)
             return self._retry_or_expire(post, until, now, detail)
         if isinstance(exc, TransientError | UnknownOutcomeError):
             if post.attempts >= self.policy.max_attempts:
@@ -380,7 +409,9 @@ class Dispatcher:
 
     def _record(self, post: Post, state: str, event: str, now: datetime, *,
                 detail: dict[str, Any], available_at: datetime | None = None,
-                external_id: str | None = None, count_attempt: bool = True) -> str:
+                external_id: str | None = None, count_attempt: bool = True,
+                first: tuple[str, dict[str, Any]] | None = None) -> str:
+        """Write an outcome over our own lease, or nothing when the lease is not ours."""
         params = {
             "b_id": post.id, "b_owner": self.owner, "b_state": state, "b_at": now,
             "b_available_at": available_at, "b_external_id": external_id,
@@ -388,43 +419,29 @@ class Dispatcher:
                              if state in (FAILED, UNCONFIRMED, RETRY) else None),
             "b_uncount": 0 if count_attempt else 1,
         }
+        row = {"at": now, "campaign_id": post.campaign_id, "post_id": post.id,
+               "endpoint_id": post.endpoint_id, "actor": self.owner}
         with self.ledger.engine.begin() as conn:  # lean Core, cached statements: one commit
-            done = conn.execute(_RECORD, params)
-            if not done.rowcount:
-                detail = {**detail, "lease_lost": True}
-            conn.execute(_LOG, {"at": now, "campaign_id": post.campaign_id, "post_id": post.id,
-                                "endpoint_id": post.endpoint_id, "event": event,
-                                "actor": self.owner, "detail": detail})
-        return state
+            if conn.execute(_RECORD, params).rowcount:
+                if first is not None:
+                    conn.execute(_LOG, {**row, "event": first[0], "detail": first[1]})
+                conn.execute(_LOG, {**row, "event": event, "detail": detail})
+                return state
+            if state == SENT and conn.execute(_LOST_SENT, params).rowcount:
+                # Recovered while we were still delivering, and nobody holds it now.
+                conn.execute(_LOG, {**row, "event": event,
+                                    "detail": {**detail, "after_lease_lost": True}})
+                return state
+        logger.warning("mất quyền giữ bài #%s (máy khác đã nhận): kết quả '%s' không ghi đè",
+                       post.id, event)
+        return "lease_lost"
 
     def _throttle(self, post: Post, now: datetime) -> datetime | None:
         """When this post may go out, if not now (platform pause or token buckets)."""
-        paused = self._paused.get(post.endpoint_id)
-        if paused and paused > now:
-            return paused
-        turn = self._reserved.pop(post.id, None)
-        if turn is not None and turn <= now:
-            return None  # its reserved turn has come
         endpoint = self.endpoints.get(post.endpoint_id)
-        moment = now.timestamp()
-        buckets = []
-        if endpoint is not None and endpoint.rate_per_minute:
-            buckets.append(self._bucket(f"endpoint:{endpoint.id}", endpoint.rate_per_minute))
         kind = adapter_kind(endpoint.channel, endpoint.via) if endpoint else post.channel
-        if kind in self._platform_rates:
-            buckets.append(self._bucket(f"platform:{kind}", self._platform_rates[kind]))
-        wait = max((b.take(moment) for b in buckets), default=0.0)
-        if wait <= 0:
-            return None
-        self._reserved[post.id] = now + timedelta(seconds=wait)
-        return self._reserved[post.id]
-
-    def _bucket(self, name: str, per_minute: float) -> TokenBucket:
-        bucket = self._buckets.get(name)
-        if bucket is None:
-            rate = per_minute / 60.0
-            bucket = self._buckets[name] = TokenBucket(rate, max(1.0, min(per_minute, 10.0)))
-        return bucket
+        return self.pacer.turn(post.id, post.endpoint_id, kind, now,
+                               endpoint.rate_per_minute if endpoint else None)
 
     # ------------------------------------------------------------------ adapters
     def _endpoint(self, endpoint_id: str) -> EndpointConfig:
@@ -435,13 +452,14 @@ class Dispatcher:
                 from None
 
     def _adapter(self, endpoint_id: str) -> Adapter:
-        adapter = self._adapters.get(endpoint_id)
-        if adapter is None:
-            endpoint = self._endpoint(endpoint_id)
-            cls = adapter_class(adapter_kind(endpoint.channel, endpoint.via))
-            adapter = cls(endpoint, self.context)
-            self._adapters[endpoint_id] = adapter
-        return adapter
+        with self._adapter_lock:
+            adapter = self._adapters.get(endpoint_id)
+            if adapter is None:
+                endpoint = self._endpoint(endpoint_id)
+                cls = adapter_class(adapter_kind(endpoint.channel, endpoint.via))
+                adapter = cls(endpoint, self.context)
+                self._adapters[endpoint_id] = adapter
+            return adapter
 
     def refresh_credentials(self, kinds: tuple[str, ...] = ("zalo",)) -> dict[str, str | None]:
         """Renew rotating credentials ahead of need (a Zalo refresh token unused for months

@@ -117,6 +117,11 @@ class Post(Base):
         Index("ix_posts_urgent", "available_at",
               sqlite_where=text("state IN ('pending', 'retry') AND priority > 0"),
               postgresql_where=text("state IN ('pending', 'retry') AND priority > 0")),
+        # Open posts by the end of their window, so expiry also finds posts held back (a
+        # platform pause) beyond their window without walking the whole queue.
+        Index("ix_posts_open_expiry", "expires_at",
+              sqlite_where=text("state IN ('pending', 'retry')"),
+              postgresql_where=text("state IN ('pending', 'retry')")),
         Index("ix_posts_campaign", "campaign_id", "state"),
         Index("ix_posts_progress", "campaign_id", "channel", "state", "confirmation"),
         Index("ix_posts_grid", "campaign_id", "channel", "unit_id", "slot_at", "confirmation",
@@ -185,14 +190,35 @@ class StoredToken(Base):
 # Log events (the vocabulary of the delivery log).
 EVENTS = ("planned", "approved", "claimed", "sent", "failed", "retry", "unconfirmed",
           "resolved", "received", "played", "not_played", "cancelled", "expired", "refused",
-          "reminded")
+          "reminded", "interrupted")
 EVENT_LABEL = {
     "planned": "Lập lịch", "approved": "Phê duyệt", "claimed": "Nhận gửi", "sent": "Đã gửi",
     "failed": "Lỗi", "retry": "Gửi lại", "unconfirmed": "Chưa rõ kết quả",
     "resolved": "Đã xử lý", "received": "Đã nhận", "played": "Đã phát",
     "not_played": "Không phát được", "cancelled": "Huỷ", "expired": "Quá hạn",
-    "refused": "Từ chối", "reminded": "Nhắc nhở",
+    "refused": "Từ chối", "reminded": "Nhắc nhở", "interrupted": "Bị ngắt",
 }
+
+
+class Worker(Base):
+    """A running ``campaign run`` worker: its heartbeat and what each lane delivers now.
+
+    Rewritten by the worker every few seconds; read by ``campaign status``. Not history: the
+    delivery log is the history.
+    """
+
+    __tablename__ = "workers"
+
+    owner: Mapped[str] = mapped_column(String(200), primary_key=True)
+    host: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)
+    lanes: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]
+    jobs: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    """One entry per delivery in flight: lane, post id, key, endpoint, since."""
+    fault: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """The database fault this worker last recovered from or is in (Vietnamese)."""
 
 
 def utcnow() -> datetime:

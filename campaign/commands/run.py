@@ -17,6 +17,10 @@ from campaign.commands._common import (
 from campaign.runtime import make_dispatcher
 from schedules.models import STATE_LABEL
 
+DEFAULT_LANES = 32
+"""Lanes mostly wait on the network or sleep between stream chunks, so 32 fit a 2-core
+machine and let a district's wards start their morning session together (docs/DECISIONS.md)."""
+
 
 @click.command("run")
 @click.option("--once", is_flag=True, help="Gửi một lượt các bài đã đến giờ rồi thoát.")
@@ -28,15 +32,20 @@ from schedules.models import STATE_LABEL
 @click.option("--lease-seconds", type=float, default=300.0, show_default=True,
               help="Thời hạn giữ một bài đang gửi; quá hạn (máy chết) thì máy khác xử lý.")
 @click.option("--batch", type=int, default=50, show_default=True,
-              help="Số bài nhận mỗi lần (nhỏ hơn khi nhiều máy cùng chạy).")
+              help="Số bài nhận mỗi lần khi giả lập đồng hồ (--now).")
+@click.option("--lanes", type=click.IntRange(1, 512), default=DEFAULT_LANES, show_default=True,
+              help="Số bài gửi cùng lúc tối đa (mỗi điểm nhận một bài); thêm làn dự phòng "
+                   "cho tin khẩn cấp.")
 @workspace_option
 @user_errors
 def command(once: bool, now_text: str | None, as_json: bool, interval: float,
-            lease_seconds: float, batch: int, workspace: Path) -> None:
+            lease_seconds: float, batch: int, lanes: int, workspace: Path) -> None:
     """Gửi các bài đã được duyệt khi đến giờ, qua bộ gửi của từng kênh, và ghi nhật ký.
 
-    Không có --once: chạy liên tục như một dịch vụ (dừng bằng Ctrl+C hoặc SIGTERM: bài đang
-    gửi được gửi xong, bài chưa bắt đầu được trả lại hàng chờ). Nhiều máy có thể cùng chạy
+    Không có --once: chạy liên tục như một dịch vụ, gửi nhiều bài cùng lúc (--lanes). Dừng
+    bằng Ctrl+C hoặc SIGTERM: bài đang gửi có 10 giây để xong, luồng phát chưa xong thì bị
+    ngắt và xếp lại hàng chờ; bài chưa bắt đầu được trả lại hàng chờ. Tin khẩn cấp ngắt bản
+    tin thường đang phát trên cùng điểm phát. Nhiều máy có thể cùng chạy
     trên một cơ sở dữ liệu PostgreSQL chung (CAMPAIGN_DB): mỗi bài chỉ được gửi một lần.
 
     \b
@@ -50,9 +59,11 @@ def command(once: bool, now_text: str | None, as_json: bool, interval: float,
     if not once:
         from campaign.service import serve_forever
 
-        serve_forever(ws, ledger, interval=interval, lease_seconds=lease_seconds, batch=batch)
+        serve_forever(ws, ledger, interval=interval, lease_seconds=lease_seconds, batch=batch,
+                      lanes=lanes)
         return
-    dispatcher = make_dispatcher(ws, ledger, lease_seconds=lease_seconds, batch=batch)
+    dispatcher = make_dispatcher(ws, ledger, lease_seconds=lease_seconds, batch=batch,
+                                 lanes=lanes)
     try:
         expired = dispatcher.expire(now or dispatcher.clock())  # counted here, shown below
         summary = dispatcher.run_once(now=now)

@@ -1,0 +1,179 @@
+"""The ledger side of the engine: claims, per-post leases, heartbeats, recovery, expiry.
+
+Everything here is a short transaction that is a compare-and-set on the post's state and lease
+owner, so several workers (threads of one process, processes, machines on one PostgreSQL)
+never take the same post and never write over each other's claim.
+
+A lane claim takes only what free lanes can start now, one post per endpoint that is not busy
+anywhere (no other worker holds a claimed post there): a worker killed mid-run leaves at most
+one unknown post per lane, and two workers never stream to one mount at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, text, update
+
+from schedules.models import (
+    CLAIMED,
+    EXPIRED,
+    OPEN_STATES,
+    LogEntry,
+    Post,
+    UTCDateTime,
+    Worker,
+)
+from schedules.models import Campaign as CampaignRow
+
+EMERGENCY = 2
+POSTS = Post.__table__
+LOG = insert(LogEntry.__table__)
+OPEN_SQL = "state IN ('pending', 'retry')"
+"""Must match the WHERE of the partial indexes ix_posts_queue, ix_posts_urgent, ix_posts_open_expiry."""
+
+_HEARTBEAT = (
+    update(POSTS)
+    .where(POSTS.c.id.in_(bindparam("b_ids", expanding=True)), POSTS.c.state == CLAIMED,
+           POSTS.c.lease_owner == bindparam("b_owner"))
+    .values(lease_expires_at=bindparam("b_until", type_=UTCDateTime))
+    .returning(POSTS.c.id)
+)
+
+
+def due_query(now: datetime, *, urgent: bool | None, emergency_only: bool = False) -> Any:
+    """Open, due, unexpired posts of approved campaigns, in the order they should go out.
+
+    The state and priority conditions are literal SQL, the same text as the partial indexes'
+    WHERE: a planner can only use a partial index when it sees the query implies it.
+    """
+    campaigns = CampaignRow.__table__
+    due = (
+        select(POSTS.c.id, POSTS.c.endpoint_id, POSTS.c.priority)
+        .join(campaigns, campaigns.c.id == POSTS.c.campaign_id)
+        .where(text(f"posts.{OPEN_SQL}"), POSTS.c.available_at <= now,
+               or_(POSTS.c.expires_at.is_(None), POSTS.c.expires_at > now),
+               campaigns.c.approved_hash == campaigns.c.definition_hash)
+    )
+    if emergency_only:
+        return due.where(text(f"posts.priority >= {EMERGENCY}")).order_by(POSTS.c.available_at)
+    if urgent:
+        return due.where(text("posts.priority > 0")).order_by(
+            POSTS.c.priority.desc(), POSTS.c.available_at)
+    if urgent is False:
+        return due.where(text("posts.priority = 0")).order_by(POSTS.c.available_at)
+    return due.order_by(POSTS.c.available_at)
+
+
+def take(conn: Connection, ids: list[int], now: datetime, *, owner: str,
+         lease: timedelta) -> list[int]:
+    """Turn chosen open posts into our leases (compare-and-set on the open state)."""
+    if not ids:
+        return []
+    taken = list(conn.scalars(
+        update(POSTS)
+        .where(POSTS.c.id.in_(ids), POSTS.c.state.in_(OPEN_STATES))
+        .values(state=CLAIMED, lease_owner=owner, lease_expires_at=now + lease,
+                attempts=POSTS.c.attempts + 1, updated_at=now)
+        .returning(POSTS.c.id)))
+    if taken:
+        conn.execute(LOG, [{"at": now, "campaign_id": None, "post_id": pid, "endpoint_id": None,
+                            "event": "claimed", "actor": owner, "detail": {}} for pid in taken])
+    return taken
+
+
+def claim_for_lanes(conn: Connection, now: datetime, *, owner: str, lease: timedelta,
+                    limit: int, busy: Collection[str], emergency: bool,
+                    postgres: bool) -> list[tuple[int, str, int]]:
+    """Claim at most ``limit`` posts, at most one per endpoint, none for a busy endpoint.
+
+    ``busy`` are endpoints this worker will not start now (its own deliveries there fill the
+    endpoint's allowance); endpoints where another worker holds a claimed post are skipped in
+    SQL. Emergency claims may take an endpoint this worker is busy with: the caller cuts the
+    delivery in progress there first.
+    """
+    if limit <= 0:
+        return []
+    claimed_elsewhere = select(POSTS.c.endpoint_id).where(
+        text("posts.state = 'claimed'"), POSTS.c.lease_owner != owner)
+    picked: list[tuple[int, str, int]] = []
+    seen = set(busy)
+    for urgent in ((None,) if emergency else (True, False)):
+        if len(picked) >= limit:
+            break
+        stmt = due_query(now, urgent=urgent, emergency_only=emergency)
+        stmt = stmt.where(POSTS.c.endpoint_id.not_in(claimed_elsewhere))
+        if seen:
+            stmt = stmt.where(POSTS.c.endpoint_id.not_in(list(seen)))
+        stmt = stmt.limit(limit * 8 + 16)
+        if postgres:
+            stmt = stmt.with_for_update(skip_locked=True, of=POSTS)
+        for pid, endpoint, priority in conn.execute(stmt):
+            if endpoint not in seen and len(picked) < limit:
+                seen.add(endpoint)
+                picked.append((pid, endpoint, priority))
+    chosen = {row[0]: row for row in picked}
+    return [chosen[pid] for pid in
+            take(conn, list(chosen), now, owner=owner, lease=lease)]
+
+
+def emergency_endpoints(conn: Connection, now: datetime) -> set[str]:
+    """Endpoints with a due emergency waiting (tiny: walks the urgent partial index)."""
+    stmt = due_query(now, urgent=None, emergency_only=True).with_only_columns(
+        POSTS.c.endpoint_id).distinct().order_by(None)
+    return set(conn.scalars(stmt))
+
+
+def heartbeat(conn: Connection, ids: Iterable[int], now: datetime, *, owner: str,
+              lease: timedelta) -> set[int]:
+    """Renew our leases on posts in flight; returns the ids whose lease is still ours."""
+    ids = list(ids)
+    if not ids:
+        return set()
+    return set(conn.scalars(_HEARTBEAT, {"b_ids": ids, "b_owner": owner,
+                                         "b_until": now + lease}))
+
+
+def expire_open(conn: Connection, now: datetime) -> int:
+    """Open posts whose window has closed become ``expired``, held ones included.
+
+    A post held back by a platform pause may carry an ``available_at`` beyond its window; the
+    search walks ``ix_posts_open_expiry`` (open posts by window end) so it finds those too.
+    """
+    rows = conn.execute(
+        select(POSTS.c.id, POSTS.c.campaign_id, POSTS.c.endpoint_id, POSTS.c.expires_at)
+        .where(text(f"posts.{OPEN_SQL}"), POSTS.c.expires_at.is_not(None),
+               POSTS.c.expires_at <= now)).all()
+    done = 0
+    for row in rows:
+        result = conn.execute(update(POSTS).where(
+            POSTS.c.id == row.id, POSTS.c.state.in_(OPEN_STATES))
+            .values(state=EXPIRED, updated_at=now))
+        if result.rowcount:
+            done += 1
+            conn.execute(LOG, {"at": now, "campaign_id": row.campaign_id, "post_id": row.id,
+                               "endpoint_id": row.endpoint_id, "event": "expired",
+                               "actor": None,
+                               "detail": {"expires_at": row.expires_at.isoformat()}})
+    return done
+
+
+# --------------------------------------------------------------------------- workers
+WORKERS = Worker.__table__
+
+
+def publish_worker(conn: Connection, *, owner: str, host: str, pid: int, lanes: int,
+                   started_at: datetime, now: datetime, jobs: list[dict[str, Any]],
+                   fault: str | None) -> None:
+    """Upsert this worker's row: what each lane is delivering now, for ``campaign status``."""
+    values = {"host": host, "pid": pid, "lanes": lanes, "started_at": started_at,
+              "heartbeat_at": now, "jobs": jobs, "fault": fault}
+    done = conn.execute(update(WORKERS).where(WORKERS.c.owner == owner).values(**values))
+    if not done.rowcount:
+        conn.execute(insert(WORKERS).values(owner=owner, **values))
+
+
+def forget_worker(conn: Connection, owner: str) -> None:
+    conn.execute(delete(WORKERS).where(WORKERS.c.owner == owner))
