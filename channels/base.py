@@ -328,6 +328,13 @@ class Adapter(abc.ABC):
         """
         return cls.at_most_once
 
+    @classmethod
+    def ahead_seconds(cls, endpoint: EndpointConfig) -> float:
+        """How long before ``due_at`` the engine may hand over a delivery. An adapter that
+        returns more than 0 prepares (transcodes, connects) and then waits for ``due_at``
+        itself (on ``Delivery.cancel``), so a live stream starts on the second."""
+        return 0.0
+
     @abc.abstractmethod
     def deliver(self, delivery: Delivery) -> Receipt:
         """Send one post. Returns a receipt or raises a :class:`ChannelError` subclass."""

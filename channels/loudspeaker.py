@@ -33,6 +33,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -69,6 +70,8 @@ ACTIONS: dict[str, str] = {"received": "Đã nhận", "played": "Đã phát", "f
 """Button actions and their Vietnamese labels, in display order."""
 
 TELEGRAM_TEXT_LIMIT = 4096
+ICECAST_AHEAD_SECONDS = 15.0
+"""The engine hands an Icecast session over this early; the stream still starts at due_at."""
 
 
 def callback_data(post_id: int, action: str) -> str:
@@ -212,6 +215,11 @@ class LoudspeakerAdapter(Adapter):
         """A Telegram message to the ward officer is not idempotent: sending it twice puts two
         scripts in the chat. An unknown outcome there waits for a person, like a public post."""
         return endpoint.via == "telegram"
+
+    @classmethod
+    def ahead_seconds(cls, endpoint: EndpointConfig) -> float:
+        """A live Icecast session must start on the second: transcode first, then wait."""
+        return ICECAST_AHEAD_SECONDS if endpoint.via == "icecast" else 0.0
 
     def __init__(self, endpoint: EndpointConfig, context: AdapterContext) -> None:
         super().__init__(endpoint, context)
@@ -388,6 +396,10 @@ class LoudspeakerAdapter(Adapter):
         with tempfile.TemporaryDirectory(prefix="icecast-") as tmp:
             stream = Path(tmp) / "stream.mp3"
             self._constant_bitrate(info.path, stream, route.bitrate)
+            now = (self.context.now or (lambda: datetime.now(UTC)))()
+            wait = (delivery.due_at - now).total_seconds()
+            if wait > 0 and delivery.cancel.wait(wait):
+                raise CancelledError("Dừng trước giờ phát theo lệnh của bộ điều phối.")
             try:
                 sent, seconds = self._put_stream(route, password, stream, delivery)
             except ChannelError:

@@ -11,7 +11,7 @@ one unknown post per lane, and two workers never stream to one mount at once.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,7 +43,8 @@ _HEARTBEAT = (
 )
 
 
-def due_query(now: datetime, *, urgent: bool | None, emergency_only: bool = False) -> Any:
+def due_query(now: datetime, *, urgent: bool | None, emergency_only: bool = False,
+              until: datetime | None = None) -> Any:
     """Open, due, unexpired posts of approved campaigns, in the order they should go out.
 
     The state and priority conditions are literal SQL, the same text as the partial indexes'
@@ -51,9 +52,9 @@ def due_query(now: datetime, *, urgent: bool | None, emergency_only: bool = Fals
     """
     campaigns = CampaignRow.__table__
     due = (
-        select(POSTS.c.id, POSTS.c.endpoint_id, POSTS.c.priority)
+        select(POSTS.c.id, POSTS.c.endpoint_id, POSTS.c.priority, POSTS.c.available_at)
         .join(campaigns, campaigns.c.id == POSTS.c.campaign_id)
-        .where(text(f"posts.{OPEN_SQL}"), POSTS.c.available_at <= now,
+        .where(text(f"posts.{OPEN_SQL}"), POSTS.c.available_at <= (until or now),
                or_(POSTS.c.expires_at.is_(None), POSTS.c.expires_at > now),
                campaigns.c.approved_hash == campaigns.c.definition_hash)
     )
@@ -86,14 +87,19 @@ def take(conn: Connection, ids: list[int], now: datetime, *, owner: str,
 
 def claim_for_lanes(conn: Connection, now: datetime, *, owner: str, lease: timedelta,
                     limit: int, busy: Collection[str], emergency: bool,
-                    postgres: bool) -> list[tuple[int, str, int]]:
+                    postgres: bool, ahead: Mapping[str, float] | None = None
+                    ) -> list[tuple[int, str, int]]:
     """Claim at most ``limit`` posts, at most one per endpoint, none for a busy endpoint.
 
     ``busy`` are endpoints this worker will not start now (its own deliveries there fill the
     endpoint's allowance); endpoints where another worker holds a claimed post are skipped in
     SQL. Emergency claims may take an endpoint this worker is busy with: the caller cuts the
-    delivery in progress there first.
+    delivery in progress there first. ``ahead`` are endpoints whose adapter takes a post
+    that many seconds before it is due and waits itself (a live stream that must start on
+    the second); other endpoints get only what is due now.
     """
+    ahead = ahead or {}
+    until = now + timedelta(seconds=max(ahead.values(), default=0.0))
     if limit <= 0:
         return []
     claimed_elsewhere = select(POSTS.c.endpoint_id).where(
@@ -103,14 +109,17 @@ def claim_for_lanes(conn: Connection, now: datetime, *, owner: str, lease: timed
     for urgent in ((None,) if emergency else (True, False)):
         if len(picked) >= limit:
             break
-        stmt = due_query(now, urgent=urgent, emergency_only=emergency)
+        stmt = due_query(now, urgent=urgent, emergency_only=emergency, until=until)
         stmt = stmt.where(POSTS.c.endpoint_id.not_in(claimed_elsewhere))
         if seen:
             stmt = stmt.where(POSTS.c.endpoint_id.not_in(list(seen)))
         stmt = stmt.limit(limit * 8 + 16)
         if postgres:
             stmt = stmt.with_for_update(skip_locked=True, of=POSTS)
-        for pid, endpoint, priority in conn.execute(stmt):
+        for pid, endpoint, priority, available_at in conn.execute(stmt):
+            early = (available_at - now).total_seconds()
+            if early > 0 and early > ahead.get(endpoint, 0.0):
+                continue
             if endpoint not in seen and len(picked) < limit:
                 seen.add(endpoint)
                 picked.append((pid, endpoint, priority))

@@ -169,6 +169,9 @@ class Dispatcher:
         self.in_flight = dict(in_flight or {})
         """Endpoint id → deliveries it may have in flight at once (1 when absent)."""
         self.pacer = Pacer(platform_rates, endpoint_rates)
+        self.ahead = {eid: seconds for eid, seconds in
+                      ((eid, self._ahead(e)) for eid, e in self.endpoints.items()) if seconds}
+        """Endpoint id → seconds before due that its adapter takes a post (live streams)."""
         self._adapters: dict[str, Adapter] = {}
         self._adapter_lock = threading.Lock()
         self.stopping = False
@@ -450,6 +453,14 @@ class Dispatcher:
         except KeyError:
             raise ConfigError(f"Điểm nhận '{endpoint_id}' không còn trong directory.yaml.") \
                 from None
+
+    @staticmethod
+    def _ahead(endpoint: EndpointConfig) -> float:
+        try:
+            return adapter_class(adapter_kind(endpoint.channel, endpoint.via)).ahead_seconds(
+                endpoint)
+        except ConfigError:
+            return 0.0
 
     def _adapter(self, endpoint_id: str) -> Adapter:
         with self._adapter_lock:

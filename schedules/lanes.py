@@ -205,7 +205,8 @@ class LaneRunner:
             with d.ledger.engine.begin() as conn:
                 taken = claims.claim_for_lanes(
                     conn, now, owner=d.owner, lease=d.lease, limit=room, busy=busy,
-                    emergency=False, postgres=d.ledger.dialect == "postgresql")
+                    emergency=False, postgres=d.ledger.dialect == "postgresql",
+                    ahead=d.ahead)
             for pid, endpoint, priority in taken:
                 self._start(pid, endpoint, priority, now)
             claimed += len(taken)

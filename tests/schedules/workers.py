@@ -22,12 +22,13 @@ FINAL = {"sent", "failed", "expired", "unconfirmed"}
 
 
 def start_worker(workspace: Path, *, owner: str, lease: float = 2.0, batch: int = 3,
-                 interval: float = 0.2) -> subprocess.Popen:
+                 interval: float = 0.2, lanes: int = 4) -> subprocess.Popen:
     """`campaign run` as an operator would start it, in its own process group."""
     env = {**os.environ, "CAMPAIGN_OWNER": owner, "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(
         [sys.executable, "-m", "campaign.cli", "run", "-w", str(workspace),
-         "--interval", str(interval), "--lease-seconds", str(lease), "--batch", str(batch)],
+         "--interval", str(interval), "--lease-seconds", str(lease), "--batch", str(batch),
+         "--lanes", str(lanes)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
 
 
