@@ -5,16 +5,18 @@ The CLI, the dashboard and the report all read through here, so they agree on nu
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
 from schedules.ledger import Ledger
-from schedules.models import OPEN_STATES, LogEntry, Post, utcnow
+from schedules.models import OPEN_STATES, LogEntry, Post, Worker, utcnow
 from schedules.models import Campaign as CampaignRow
 
 
@@ -71,6 +73,38 @@ def status(ledger: Ledger, now: datetime | None = None) -> dict[str, Any]:
             "late_seconds": int((now - overdue.due_at).total_seconds()),
         }
     return out
+
+
+def workers(ledger: Ledger, now: datetime | None = None,
+            run_dir: Path | None = None) -> list[dict[str, Any]]:
+    """Running ``campaign run`` workers: what each lane delivers now, and any database fault.
+
+    A worker rewrites its row every few seconds; one silent for over 30 s is shown as not
+    alive (killed, or its machine lost the database). Faults a worker could not write to the
+    ledger (read-only, full disk) come from its note in ``var/run`` on this machine.
+    """
+    now = now or utcnow()
+    out: dict[str, dict[str, Any]] = {}
+    with ledger.session() as session:
+        for row in session.scalars(select(Worker).order_by(Worker.owner)):
+            out[row.owner] = {
+                "owner": row.owner, "host": row.host, "pid": row.pid, "lanes": row.lanes,
+                "started_at": row.started_at.isoformat(),
+                "heartbeat_at": row.heartbeat_at.isoformat(),
+                "alive": (now - row.heartbeat_at).total_seconds() <= 30,
+                "delivering": list(row.jobs or []), "fault": row.fault}
+    for note in sorted(run_dir.glob("worker-*.json")) if run_dir and run_dir.is_dir() else []:
+        try:
+            data = json.loads(note.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        entry = out.setdefault(str(data.get("owner")), {"owner": data.get("owner"),
+                                                         "pid": data.get("pid"),
+                                                         "delivering": []})
+        if data.get("fault"):
+            entry["fault"] = data["fault"]
+            entry["fault_at"] = data.get("at")
+    return list(out.values())
 
 
 def log_entries(ledger: Ledger, flt: LogFilter) -> list[dict[str, Any]]:

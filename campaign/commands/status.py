@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
@@ -16,7 +18,7 @@ from campaign.commands._common import (
     workspace_option,
 )
 from campaign.labels import channel_label, channel_sort_key
-from campaign.queries import status
+from campaign.queries import status, workers
 from schedules.models import STATE_LABEL, STATES
 
 
@@ -33,11 +35,14 @@ def command(as_json: bool, workspace: Path) -> None:
       campaign status --json
     """
     ws = open_workspace(workspace)
-    data = status(open_ledger(ws))
+    ledger = open_ledger(ws)
+    data = status(ledger)
+    data["workers"] = workers(ledger, run_dir=ws.root / "var" / "run")
     if as_json:
         echo_json(data)
         return
     console = Console()
+    _print_workers(console, data["workers"], ws.directory.zone)
     if not data["campaigns"]:
         console.print("Chưa có chiến dịch nào. Bắt đầu bằng: campaign plan campaigns/TEN.yaml")
         return
@@ -56,3 +61,17 @@ def command(as_json: bool, workspace: Path) -> None:
     if overdue:
         console.print(f"Bài chờ lâu nhất: #{overdue['post_id']} {overdue['key']} "
                       f"(trễ {overdue['late_seconds'] // 60} phút).")
+
+
+def _print_workers(console: Console, rows: list[dict], zone: ZoneInfo) -> None:
+    """One line per worker (lanes busy, fault) and one per delivery in flight."""
+    for worker in rows:
+        state = "đang chạy" if worker.get("alive") else "[red]không phản hồi[/]"
+        busy = worker.get("delivering") or []
+        console.print(f"Bộ gửi {worker['owner']}: {state}, {len(busy)}/{worker.get('lanes', '?')} "
+                      "làn đang gửi.")
+        for job in busy:
+            console.print(f"  làn {job['lane']}: bài #{job['post_id']} → {job['endpoint']} "
+                          f"từ {datetime.fromisoformat(job['since']).astimezone(zone):%H:%M:%S}")
+        if worker.get("fault"):
+            console.print(f"  [red]Sự cố cơ sở dữ liệu:[/] {worker['fault']}")

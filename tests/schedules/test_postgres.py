@@ -17,6 +17,14 @@ from tests.channels.fakes.graph_api import GraphAPI
 from tests.pgserver import postgres
 from tests.schedules.engine_fixtures import fb_workspace
 from tests.schedules.test_crash import make_due_now
+from tests.schedules.wards import (
+    icecast_server,
+    move_session,
+    plan_morning,
+    stories,
+    ward_workspace,
+    when_worker_is_up,
+)
 from tests.schedules.workers import (
     concurrent_claims,
     sent_log_counts,
@@ -36,7 +44,7 @@ def pg_url():
 def fresh(pg_url: str) -> Ledger:
     ledger = Ledger(pg_url)
     with ledger.engine.begin() as conn:
-        conn.exec_driver_sql("TRUNCATE delivery_log, posts, contents, campaigns, tokens "
+        conn.exec_driver_sql("TRUNCATE delivery_log, posts, contents, campaigns, tokens, workers "
                              "RESTART IDENTITY CASCADE")
     return ledger
 
@@ -80,5 +88,32 @@ def test_three_workers_send_every_post_exactly_once(tmp_path, pg_url):
         with ledger.session() as s:
             owners = set(s.scalars(select(LogEntry.actor).where(LogEntry.event == "sent")))
         assert len(owners) >= 2, owners  # the work really was shared
+        assert story_is_consistent(ledger) == []
+        ledger.dispose()
+
+
+def test_two_workers_with_a_lease_shorter_than_the_streams_never_stream_twice(tmp_path, pg_url):
+    """The leapfrog of issue 12: leases of 2 s, streams of 8 s. Heartbeats keep each stream's
+    lease, so neither worker takes over the other's live deliveries."""
+    with icecast_server(tmp_path / "icecast") as port:
+        root = ward_workspace(tmp_path / "ws", port, wards=6, seconds=8, db_url=pg_url)
+        ledger = fresh(pg_url)
+        plan_morning(root, starts_in=3600, ledger=ledger)
+        workers = [start_worker(root, owner=f"may-{n}", lease=2.0, interval=0.5, lanes=4)
+                   for n in range(2)]
+        for n in range(2):
+            when_worker_is_up(ledger, f"may-{n}")
+        move_session(ledger, 1.0)
+        states = wait_until_settled(ledger, timeout=90)
+        errors = [stop_worker(w) for w in workers]
+        assert all("Traceback" not in e for e in errors), errors
+        assert set(states.values()) == {"sent"}, states
+        assert set(sent_log_counts(ledger).values()) == {1}
+        for story in stories(ledger).values():
+            events = [row[0] for row in story]
+            assert events == ["claimed", "sent"], events  # one story: no takeover, no restream
+        with ledger.session() as s:
+            owners = set(s.scalars(select(LogEntry.actor).where(LogEntry.event == "sent")))
+        assert len(owners) == 2, owners  # both worked, on different mounts
         assert story_is_consistent(ledger) == []
         ledger.dispose()

@@ -1,0 +1,126 @@
+"""Lanes against a realistic platform: 50 Pages whose server answers after 100 ms.
+
+Side by side in one run:
+- floor: a bare thread pool of the same size posting the same payloads with requests;
+- ours: the lane engine (per-lane claims, per-post leases, the Facebook adapter, the log) on
+  a SQLite ledger, our pacing off (the platform is the limit being measured).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import requests
+
+from bench.bench_dispatch import TOKEN, _port
+
+PAGES = 50
+POSTS = int(os.environ.get("BENCH_LANES_POSTS", "3000"))
+"""The issue asks for 20k; BENCH_LANES_POSTS=20000 make bench for the full run."""
+LANES = 10
+DELAY = 0.1
+
+
+def _server() -> tuple[subprocess.Popen, str]:
+    port = _port()
+    proc = subprocess.Popen([sys.executable, "-m", "bench.latency_server", str(port),
+                             str(DELAY)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    return proc, f"http://127.0.0.1:{port}/v25.0"
+
+
+def _workspace(root: Path, api_base: str) -> None:
+    (root / "campaigns").mkdir(parents=True)
+    pages = "\n".join(f'  - {{id: fb-{i}, channel: facebook, unit: tt, page_id: "{i}", '
+                      f"token: env:FB, api_base: {api_base}}}" for i in range(PAGES))
+    (root / "directory.yaml").write_text(
+        "units:\n  - {id: tt, name: Trung tâm, kind: centre}\nendpoints:\n" + pages
+        + "\npacing: {platforms: {facebook: 0}}\n", encoding="utf-8")
+    (root / ".env").write_text(f"FB={TOKEN}\n", encoding="utf-8")
+
+
+def _fill(ledger, count: int) -> None:
+    from campaign.planner import INSERT_COLUMNS
+    from schedules.ledger import bulk_insert
+    from schedules.models import Campaign, Content, Post
+
+    now = datetime.now(UTC)
+    due = now - timedelta(minutes=1)
+    with ledger.session() as s:
+        s.add(Campaign(id="bench", title="Bench", timezone="Asia/Ho_Chi_Minh",
+                       period_start=now.date(), period_end=now.date(), definition={},
+                       definition_hash="h", approved_hash="h", created_at=now, updated_at=now))
+        s.add(Content(hash="c" * 64, channel="facebook",
+                      body={"title": "Tin", "text": "Nội dung tuyên truyền chuyển đổi số."}))
+        s.flush()
+        rows = [(f"bench/fb-{i % PAGES}/{i}", "bench", "tin", f"fb-{i % PAGES}", "facebook",
+                 "tt", "c" * 64, 0, due, due, None, due, "pending", 0, now)
+                for i in range(count)]
+        bulk_insert(s, Post.__table__, INSERT_COLUMNS, rows)
+
+
+def floor(api_base: str) -> float:
+    """A bare pool of LANES threads, each with its own requests.Session."""
+    sessions: dict[int, requests.Session] = {}
+
+    def post(i: int) -> None:
+        import threading
+
+        session = sessions.setdefault(threading.get_ident(), requests.Session())
+        session.post(f"{api_base}/{i % PAGES}/feed", data={
+            "message": "Tin\n\nNội dung tuyên truyền chuyển đổi số.", "access_token": TOKEN},
+            timeout=10).raise_for_status()
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(LANES) as pool:
+        list(pool.map(post, range(POSTS)))
+    return POSTS / (time.perf_counter() - start)
+
+
+def ours(api_base: str, tmp: Path) -> float:
+    from campaign.runtime import make_dispatcher
+    from campaign.workspace import Workspace
+    from schedules.lanes import LaneRunner
+    from schedules.ledger import Ledger
+
+    root = tmp / "lanes"
+    _workspace(root, api_base)
+    ledger = Ledger(f"sqlite:///{root / 'campaign.db'}")
+    _fill(ledger, POSTS)
+    dispatcher = make_dispatcher(Workspace.open(root), ledger, lanes=LANES)
+    start = time.perf_counter()
+    summary = LaneRunner(dispatcher, poll=0.05).drain()
+    seconds = time.perf_counter() - start
+    assert summary.counts["sent"] == POSTS, summary
+    dispatcher.close()
+    ledger.dispose()
+    return POSTS / seconds
+
+
+def run() -> list[dict]:
+    server, api_base = _server()
+    try:
+        with tempfile.TemporaryDirectory() as tmp_name:
+            floor_rate = floor(api_base)
+            ours_rate = ours(api_base, Path(tmp_name))
+    finally:
+        server.terminate()
+        server.wait()
+    return [
+        {"name": "lanes_posts_per_s_100ms_platform", "value": round(ours_rate, 1),
+         "unit": "posts/s", "floor": round(floor_rate, 1),
+         "ratio": round(ours_rate / floor_rate, 3), "lanes": LANES, "pages": PAGES,
+         "posts": POSTS, "target": ">= 0.8 of a bare thread pool of the same size"},
+    ]
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)
