@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -116,4 +120,45 @@ def test_two_workers_with_a_lease_shorter_than_the_streams_never_stream_twice(tm
             owners = set(s.scalars(select(LogEntry.actor).where(LogEntry.event == "sent")))
         assert len(owners) == 2, owners  # both worked, on different mounts
         assert story_is_consistent(ledger) == []
+        ledger.dispose()
+
+
+def test_read_only_ledger_gives_one_vietnamese_line_and_recovers_by_itself(tmp_path, pg_url):
+    """A ledger that turns read-only under a running worker (and drops its connections, as
+    a restart does): one clear line, a back-off, `campaign status` shows it, and delivery
+    resumes by itself once the database is writable again."""
+    with GraphAPI() as graph:
+        ws, ledger = planned(tmp_path, graph.api_base, pg_url, messages=6)
+        database = ledger.engine.url.database
+        with ledger.engine.begin() as conn:
+            conn.exec_driver_sql(
+                f'ALTER DATABASE "{database}" SET default_transaction_read_only = on')
+            conn.exec_driver_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                 "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        ledger.engine.dispose()
+        worker = start_worker(ws.root, owner="may-1", lanes=4)
+        try:
+            deadline = time.monotonic() + 30
+            shown = None
+            while time.monotonic() < deadline and not shown:
+                time.sleep(0.5)
+                out = subprocess.run([sys.executable, "-m", "campaign.cli", "status", "-w",
+                                      str(ws.root), "--json"], capture_output=True, text=True)
+                data = json.loads(out.stdout) if out.returncode == 0 else {}
+                shown = [w["fault"] for w in data.get("workers", []) if w.get("fault")]
+            assert shown and "chỉ đọc" in shown[0], out.stderr
+            time.sleep(3)  # several passes fail meanwhile
+            assert not graph.posts
+            with ledger.engine.begin() as conn:
+                conn.exec_driver_sql("SET TRANSACTION READ WRITE")
+                conn.exec_driver_sql(
+                    f'ALTER DATABASE "{database}" RESET default_transaction_read_only')
+            ledger.engine.dispose()
+            states = wait_until_settled(ledger, timeout=60)
+        finally:
+            err = stop_worker(worker)
+        assert set(states.values()) == {"sent"}, states
+        assert "Traceback" not in err, err
+        assert err.count("chỉ đọc") == 1, err  # one line for the fault, not one per pass
+        assert "hoạt động trở lại" in err
         ledger.dispose()
