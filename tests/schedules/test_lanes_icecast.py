@@ -134,3 +134,31 @@ def test_emergency_cuts_in_within_two_seconds_and_bulletins_play_again(tmp_path)
         assert max(late[0] for late in emergency_late) <= 2.0, sorted(emergency_late)
         assert story_is_consistent(ledger) == []
         ledger.dispose()
+
+
+def test_sigterm_with_streams_playing_cuts_them_in_bounded_time_and_requeues(tmp_path):
+    with icecast_server(tmp_path / "icecast") as port:
+        root = ward_workspace(tmp_path / "ws", port, wards=3, seconds=40)
+        ledger, _ = plan_morning(root, starts_in=3600)
+        worker = start_worker(root, owner="may-1", lease=30.0, interval=0.5, lanes=4)
+        when_worker_is_up(ledger, "may-1")
+        move_session(ledger, 0.5)
+        deadline = time.monotonic() + 20
+        while len(live_mounts(port)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(live_mounts(port)) == 3
+        asked = time.monotonic()
+        err = stop_worker(worker, timeout=30)
+        took = time.monotonic() - asked
+        assert "Traceback" not in err, err
+        assert took <= 10 + 5, took  # 10 s of grace, then the streams are cut
+        assert live_mounts(port) == set()
+        with ledger.session() as s:
+            posts = list(s.scalars(select(Post)))
+        assert {p.state for p in posts} == {"retry"}  # queued again, window still open
+        assert {p.attempts for p in posts} == {0}  # a cut costs no attempt
+        for story in stories(ledger).values():
+            events = [row[0] for row in story]
+            assert events == ["claimed", "interrupted", "retry"], events
+            assert story[1][2]["reason"] == "shutdown"
+        ledger.dispose()
