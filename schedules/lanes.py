@@ -111,15 +111,17 @@ class LaneRunner:
             self._wake.clear()
         self.shutdown()
 
-    def drain(self, timeout: float | None = None) -> RunSummary:
-        """Deliver until nothing is due and every lane is idle (``run --once``)."""
+    def drain(self, timeout: float | None = None, limit: int | None = None) -> RunSummary:
+        """Deliver until nothing is due and every lane is idle (``run --once``), or until
+        ``limit`` posts were claimed (benches)."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             claimed = self._guarded_step()
             with self._lock:
                 idle = not self.jobs
             if (idle and not claimed and not self._backoff) or self.d.stopping or (
-                    deadline and time.monotonic() > deadline):
+                    deadline and time.monotonic() > deadline) or (
+                    limit is not None and self.summary.claimed >= limit):
                 break
             self._wake.wait(self._backoff or self.poll)
             self._wake.clear()
