@@ -25,11 +25,14 @@ import asyncio
 import base64
 import contextlib
 import fcntl
+import hashlib
 import http.client
 import json
+import os
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -70,6 +73,8 @@ ACTIONS: dict[str, str] = {"received": "Đã nhận", "played": "Đã phát", "f
 """Button actions and their Vietnamese labels, in display order."""
 
 TELEGRAM_TEXT_LIMIT = 4096
+_STREAM_LOCKS: dict[str, threading.Lock] = {}
+_STREAM_GUARD = threading.Lock()
 ICECAST_AHEAD_SECONDS = 15.0
 """The engine hands an Icecast session over this early; the stream still starts at due_at."""
 
@@ -393,23 +398,37 @@ class LoudspeakerAdapter(Adapter):
         password = self.context.secrets(route.password)
         self._secrets_seen.append(password)
         info = self._audio(delivery, "mp3")
-        with tempfile.TemporaryDirectory(prefix="icecast-") as tmp:
-            stream = Path(tmp) / "stream.mp3"
-            self._constant_bitrate(info.path, stream, route.bitrate)
-            now = (self.context.now or (lambda: datetime.now(UTC)))()
-            wait = (delivery.due_at - now).total_seconds()
-            if wait > 0 and delivery.cancel.wait(wait):
-                raise CancelledError("Dừng trước giờ phát theo lệnh của bộ điều phối.")
-            try:
-                sent, seconds = self._put_stream(route, password, stream, delivery)
-            except ChannelError:
-                raise
-            except (OSError, http.client.HTTPException) as exc:
-                raise self._icecast_error(None, exc) from None
+        stream = self._stream_file(info.path, route.bitrate)
+        now = (self.context.now or (lambda: datetime.now(UTC)))()
+        wait = (delivery.due_at - now).total_seconds()
+        if wait > 0 and delivery.cancel.wait(wait):
+            raise CancelledError("Dừng trước giờ phát theo lệnh của bộ điều phối.")
+        try:
+            sent, seconds = self._put_stream(route, password, stream, delivery)
+        except ChannelError:
+            raise
+        except (OSError, http.client.HTTPException) as exc:
+            raise self._icecast_error(None, exc) from None
         return Receipt("streamed", external_id=f"{route.host}:{route.port}{route.mount}",
                        detail={"mount": route.mount, "bytes": sent,
                                "stream_seconds": round(seconds, 2),
                                "duration_seconds": info.duration_seconds})
+
+    def _stream_file(self, src: Path, kbps: int) -> Path:
+        """The constant-bit-rate stream of ``src``, made once per audio and bit rate and shared
+        by every mount: a district's emergency is one ffmpeg run, not one per ward, so all the
+        wards' streams can start within 2 s on a small machine."""
+        digest = hashlib.sha256(src.read_bytes()).hexdigest()[:32]
+        out = self.context.var_dir / "icecast" / f"{digest}-{kbps}k.mp3"
+        with _STREAM_GUARD:
+            lock = _STREAM_LOCKS.setdefault(str(out), threading.Lock())
+        with lock:
+            if not out.is_file():
+                out.parent.mkdir(parents=True, exist_ok=True)
+                part = out.with_name(f".{out.stem}.{os.getpid()}.{threading.get_ident()}.mp3")
+                self._constant_bitrate(src, part, kbps)
+                os.replace(part, out)  # atomic: another process never reads half a file
+        return out
 
     def _constant_bitrate(self, src: Path, out: Path, kbps: int) -> None:
         """Re-encode to constant-bit-rate mono MP3 so pacing by bytes equals pacing by time."""
