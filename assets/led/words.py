@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from dataclasses import dataclass
 from importlib import resources
 
@@ -77,6 +78,12 @@ def _compounds() -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
 
 
+_SEGMENTER_LOCK = threading.Lock()
+"""underthesea loads its model lazily into module globals and is not thread-safe: two delivery
+lanes rendering LED frames at once saw a half-loaded model (``featurizer`` None). Every call
+goes through this lock; results are cached per slogan, so it is rarely contended."""
+
+
 def _segmenter():  # type: ignore[no-untyped-def]
     """underthesea's ``word_tokenize``, or None when the package is missing."""
     try:
@@ -98,7 +105,9 @@ def _word_spans(text: str) -> list[tuple[int, int]]:
     mixed = any(c.islower() for c in text)
     for variant in ({text, lowered} if mixed else {lowered}):
         cursor = 0
-        for word in tokenize(variant):
+        with _SEGMENTER_LOCK:
+            words = tokenize(variant)
+        for word in words:
             first = last = None
             for syllable in word.split(" "):
                 at = lowered.find(syllable.lower(), cursor)

@@ -9,6 +9,8 @@ phrase fits on one line of the board). The renderer sees the text without the ma
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from assets.led import layout, render_frames
 from assets.led.render import _Metrics
 from assets.led.words import PHRASE, WORD, breaks, units
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).parents[3] / "shared" / "seeds"
 BOARDS = [(192, 96), (384, 192), (128, 64), (96, 32)]
 
 SLOGANS = [
@@ -224,3 +226,26 @@ def test_slogan_chunks_cut_between_words_and_hyphenate_overlong_tokens() -> None
     assert "".join(chunks).replace("-", "").replace(" ", "") == "CẢNHBÁO" + word
     with pytest.raises(ValueError):
         slogan_chunks("A", 1)
+
+
+def test_first_use_from_many_lanes_at_once_is_safe() -> None:
+    """Delivery lanes render LED frames in threads; underthesea loads its model lazily and
+    crashed ('featurizer' None) when several threads used it first at the same time. A fresh
+    interpreter, so the model is not yet loaded."""
+    script = (
+        "import threading\n"
+        "from assets.led.words import breaks\n"
+        "errors = []\n"
+        "def go(i):\n"
+        "    try:\n"
+        "        breaks(f'TỔNG BÍ THƯ TÔ LÂM KÝ QUYẾT ĐỊNH SỐ {i} VỀ CHUYỂN ĐỔI SỐ')\n"
+        "    except Exception as exc:\n"
+        "        errors.append(repr(exc))\n"
+        "threads = [threading.Thread(target=go, args=(i,)) for i in range(16)]\n"
+        "[t.start() for t in threads]\n"
+        "[t.join() for t in threads]\n"
+        "print(len(errors), errors[:1])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.startswith("0 "), done.stdout

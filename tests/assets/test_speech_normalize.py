@@ -10,7 +10,7 @@ import pytest
 from assets.speech import count_syllables, estimate_seconds, load_dictionary, reading_text
 from assets.speech.numbers import cardinal, roman_value
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).parents[3] / "shared" / "seeds"
 
 
 @pytest.mark.parametrize(
