@@ -16,7 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from assets.speech import estimate_seconds
 from campaign import yamlsrc
-from campaign.definition import Campaign, ChannelSchedule, Message
+from campaign.definition import Campaign, ChannelSchedule, Message, VisualSchedule
 from campaign.directory import Directory
 from campaign.errors import InputError, Problem
 from channels.base import EndpointConfig
@@ -27,6 +27,10 @@ MAX_NAME = 255
 """Longest media file name (most file systems refuse longer ones)."""
 IMAGE_TYPES = {"png": (b"\x89PNG\r\n\x1a\n",), "jpg": (b"\xff\xd8\xff",),
                "jpeg": (b"\xff\xd8\xff",), "gif": (b"GIF87a", b"GIF89a"), "webp": (b"RIFF",)}
+DOC_TYPES = {"pdf": (b"%PDF",), "doc": (b"\xd0\xcf\x11\xe0",), "docx": (b"PK",),
+             "xls": (b"\xd0\xcf\x11\xe0",), "xlsx": (b"PK",), "odt": (b"PK",),
+             "zip": (b"PK",), "txt": (b"",), **IMAGE_TYPES}
+"""Files a website article offers for download (the guidance and its annexes)."""
 AUDIO_TYPES = {"mp3": (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"), "wav": (b"RIFF",),
                "ogg": (b"OggS",)}
 
@@ -82,13 +86,15 @@ def _partial(data: dict[str, Any]) -> tuple[Campaign, Indexed]:
     if isinstance(data.get("schedule"), dict):
         for channel, raw in data["schedule"].items():
             sched = valid(ChannelSchedule, raw)
-            if sched is not None and channel in ("facebook", "zalo", "led", "loudspeaker"):
+            if sched is not None and channel in ("facebook", "zalo", "led", "loudspeaker",
+                                                 "website"):
                 schedule[channel] = sched
     quiet = valid(Campaign.model_fields["quiet_hours"].annotation, data.get("quiet_hours", {}))
     timezone = data.get("timezone") if isinstance(data.get("timezone"), str) else None
+    visual = valid(VisualSchedule, data.get("visual")) if data.get("visual") else None
     partial = Campaign.model_construct(
         targets=[t for t in targets if isinstance(t, str)], messages=[m for _, m in messages],
-        schedule=schedule, quiet_hours=quiet or {}, timezone=timezone)
+        schedule=schedule, quiet_hours=quiet or {}, timezone=timezone, visual=visual)
     return partial, messages
 
 
@@ -133,13 +139,59 @@ def cross_check(campaign: Campaign, directory: Directory, source: yamlsrc.Source
                 add(["schedule", channel, "times", t_idx],
                     f"Giờ {hhmm} nằm trong giờ yên lặng {quiet[0]}–{quiet[1]} của kênh {channel}.",
                     "Chọn giờ khác ngoài khoảng này.")
-        if sched.times is None and channel in ("facebook", "zalo"):
+        if sched.times is None and channel in ("facebook", "zalo", "website"):
             add(["schedule", channel], f"Lịch kênh {channel} chưa có giờ đăng (times).",
                 'Thêm ví dụ: times: ["08:00"].')
         if channel == "loudspeaker":
             problems.extend(_check_loudspeaker(indexed, sched, endpoints, quiet, source,
                                                directory, rate, estimate))
+    if media_dir is not None:
+        for s_idx, src in enumerate(campaign.source or []):
+            if src.file:
+                found = media_problem(media_dir, src.file, DOC_TYPES)
+                if found and "website" in campaign.schedule:
+                    add(["source", s_idx, "file"], *found)
+    if campaign.visual is not None:
+        _check_visual(campaign, indexed, directory, units, add)
     return problems
+
+
+def _check_visual(campaign: Campaign, indexed: Indexed, directory: Directory, units: list[str],
+                  add: Callable[..., None]) -> None:
+    """The hanging date lies in the campaign, the chosen messages have slogans, and each
+    product the campaign asks for exists at some ward in a size the directory knows."""
+    from assets.print import find_size
+
+    sched = campaign.visual
+    assert sched is not None
+    period = getattr(campaign, "period", None)
+    if period is not None and not period.start <= sched.hang_on <= period.end:
+        add(["visual", "hang_on"], f"Ngày treo {sched.hang_on:%d/%m/%Y} nằm ngoài thời gian "
+            f"chiến dịch ({period.start:%d/%m/%Y}–{period.end:%d/%m/%Y}).",
+            "Chọn ngày treo trong khoảng period.")
+    by_id = {m.id: m for _, m in indexed}
+    for i_idx, ident in enumerate(sched.messages):
+        if ident not in by_id:
+            add(["visual", "messages", i_idx], f"Không có tin '{ident}' trong messages.",
+                "Dùng id của một tin trong chiến dịch.")
+        elif by_id[ident].visual is None:
+            add(["visual", "messages", i_idx], f"Tin '{ident}' được chọn in nhưng chưa có mục "
+                "'visual:' (khẩu hiệu in).", "Thêm visual: {slogans: […]} vào tin đó.")
+
+    endpoints = directory.endpoints_for("visual", units)
+    kinds = {getattr(e, "kind", None) for e in endpoints}
+    table = getattr(directory, "print_sizes", None)
+    for p_idx, product in enumerate(sched.products):
+        if product.kind not in kinds:
+            add(["visual", "products", p_idx, "kind"],
+                f"Không đơn vị nào được chọn có điểm nhận ấn phẩm loại {product.kind}.",
+                "Thêm điểm nhận channel: visual với kind này trong directory.yaml, hoặc bỏ "
+                "loại này khỏi visual.products.")
+        if product.size:
+            try:
+                find_size(product.kind, product.size, table)
+            except ValueError as exc:
+                add(["visual", "products", p_idx, "size"], str(exc))
 
 
 def _media_refs(message: Message) -> Iterable[tuple[list[str | int], str, dict[str, Any]]]:
@@ -151,12 +203,17 @@ def _media_refs(message: Message) -> Iterable[tuple[list[str | int], str, dict[s
         yield ["zalo", "cover"], message.zalo.cover, IMAGE_TYPES
     if message.loudspeaker and message.loudspeaker.audio:
         yield ["loudspeaker", "audio"], message.loudspeaker.audio, AUDIO_TYPES
+    if message.website:
+        if message.website.cover:
+            yield ["website", "cover"], message.website.cover, IMAGE_TYPES
+        for i, name in enumerate(message.website.attachments):
+            yield ["website", "attachments", i], name, DOC_TYPES
 
 
 def media_problem(media_dir: Path, name: str,
                   kinds: dict[str, tuple[bytes, ...]]) -> tuple[str, str] | None:
     """(message, fix) when ``name`` is not a file of an accepted type inside media/."""
-    kind = "ảnh" if kinds is IMAGE_TYPES else "âm thanh"
+    kind = {id(IMAGE_TYPES): "ảnh", id(DOC_TYPES): "tài liệu"}.get(id(kinds), "âm thanh")
     accepted = ", ".join(f".{k}" for k in kinds)
     if "\x00" in name or any(ord(c) < 32 for c in name):
         return (f"Tên tệp {kind} có ký tự điều khiển, không dùng được trong media/.",

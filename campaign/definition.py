@@ -19,11 +19,15 @@ Example (``campaigns/nq57.yaml``)::
         zalo: {title: "…", text: "…", cover: nq57.png}
         led: {slogans: ["KHOA HỌC, CÔNG NGHỆ LÀ ĐỘT PHÁ HÀNG ĐẦU"]}
         loudspeaker: {script: "Kính thưa toàn thể nhân dân…"}
+        website: {category: Tin tức - Sự kiện, attachments: [phu-luc.pdf]}   # text: zalo's
+        visual: {slogans: ["KHOA HỌC, CÔNG NGHỆ LÀ ĐỘT PHÁ QUAN TRỌNG HÀNG ĐẦU"]}
     schedule:
       facebook: {days: [t2, t4, t6], times: ["08:00"]}
       zalo: {days: [t3, t5], times: ["09:00"]}
       led: {days: hang-ngay, day_parts: [{from: "06:00", to: "22:00"}], dwell: 10}
       loudspeaker: {days: hang-ngay, per_slot: 1, overflow: spill}   # the station's own slots
+      website: {days: [t2], times: ["08:00"]}     # each article once, in order
+    visual: {hang_on: 2025-03-03, lead_days: 3, products: [{kind: bang-ron, size: 5x0.8}]}
 """
 
 from __future__ import annotations
@@ -66,6 +70,9 @@ DAY_SETS = {
 }
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 SLOGAN_MAX = 60
+VISUAL_SLOGAN_MAX = 200
+"""A printed slogan: a banner holds at most a few lines; longer text belongs on a leaflet."""
+VISUAL_KINDS = ("bang-ron", "phuon", "pano", "ap-phich", "to-roi")
 """Characters per LED slogan line: what `campaign import` drafts promise ("tối đa 60 ký tự")."""
 MAX_PERIOD_DAYS = 366
 """A campaign runs at most a year; a longer period is almost always a typo (2925 for 2025)."""
@@ -162,6 +169,39 @@ class LoudspeakerVariant(Strict):
     """A recorded file in media/ to play instead of synthesised speech."""
 
 
+class WebsiteVariant(Strict):
+    """An article for the ward's or city's portal. ``text`` may be left out: the message's
+    Zalo or Facebook text (the campaign's long text) is used instead."""
+
+    title: str | None = Field(default=None, max_length=300)
+    text: str | None = None
+    excerpt: str | None = Field(default=None, max_length=1000)
+    reference: str | None = None
+    """An explicit reference line; by default built from the campaign's ``source``."""
+    attachments: list[str] = Field(default_factory=list, max_length=30)
+    """Files in media/ offered for download (the guidance's own ``file`` is added itself)."""
+    cover: str | None = None
+    category: str | None = None
+    tags: list[str] = Field(default_factory=list, max_length=30)
+
+
+class VisualVariant(Strict):
+    """Slogans for printed banners, panels, posters; ``text`` is the back of a leaflet."""
+
+    slogans: list[str] = Field(min_length=1, max_length=20)
+    text: str | None = None
+
+    @field_validator("slogans")
+    @classmethod
+    def _worded(cls, value: list[str]) -> list[str]:
+        for slogan in value:
+            visible(slogan)
+            if len(slogan) > VISUAL_SLOGAN_MAX:
+                raise ValueError(f"Khẩu hiệu in quá dài ({len(slogan)} ký tự, tối đa "
+                                 f"{VISUAL_SLOGAN_MAX}). Cách sửa: tách thành nhiều khẩu hiệu.")
+        return value
+
+
 class Message(Strict):
     id: str = Field(pattern=ID_PATTERN, max_length=64)
     title: Text = Field(min_length=1)
@@ -169,6 +209,25 @@ class Message(Strict):
     zalo: ZaloVariant | None = None
     led: LedVariant | None = None
     loudspeaker: LoudspeakerVariant | None = None
+    website: WebsiteVariant | None = None
+    visual: VisualVariant | None = None
+
+    @model_validator(mode="after")
+    def _article_text(self) -> Message:
+        if self.website is not None and not self.article_text():
+            raise ValueError("Bài cho trang thông tin điện tử (website) chưa có nội dung. Cách "
+                             "sửa: ghi website.text, hoặc viết nội dung zalo.text/facebook.text "
+                             "cho tin này.")
+        return self
+
+    def article_text(self) -> str | None:
+        """The website article's text: its own, else the Zalo article's, else the post's."""
+        for text in ((self.website.text if self.website else None),
+                     (self.zalo.text if self.zalo else None),
+                     (self.facebook.text if self.facebook else None)):
+            if text and text.strip():
+                return text
+        return None
 
     def variant(self, channel: str) -> BaseModel | None:
         return getattr(self, channel)
@@ -233,6 +292,47 @@ class ChannelSchedule(Strict):
         return weekdays(self.days)
 
 
+class VisualProduct(Strict):
+    """Which printed product the campaign asks for; ``size`` overrides the ward's own."""
+
+    kind: Literal["bang-ron", "phuon", "pano", "ap-phich", "to-roi"]
+    size: str | None = None
+
+
+class VisualSchedule(Strict):
+    """Printed materials are hung once, on a date: each ward gets the files ahead of it.
+
+    ``lead_days`` before ``hang_on`` at ``time`` the post is due (the print shop needs days);
+    ``products`` chooses which of the wards' products (kinds, sizes) print; ``messages`` which
+    messages' slogans (all with a ``visual:`` part by default).
+    """
+
+    hang_on: Annotated[dt.date, AfterValidator(sane_year)]
+    lead_days: int = Field(default=3, ge=0, le=60)
+    time: HHMM = "08:00"
+    products: list[VisualProduct] = Field(default_factory=list)
+    messages: list[str] = Field(default_factory=list)
+    where: str | None = None
+    """Where to hang them, when the campaign says (otherwise each ward's own ``where``)."""
+
+    @field_validator("products")
+    @classmethod
+    def _one_per_kind(cls, value: list[VisualProduct]) -> list[VisualProduct]:
+        kinds = [p.kind for p in value]
+        twice = sorted({k for k in kinds if kinds.count(k) > 1})
+        if twice:
+            raise ValueError(f"Loại ấn phẩm {', '.join(twice)} được ghi hai lần. Cách sửa: mỗi "
+                             "loại một dòng (khổ khác nhau thì khai báo điểm nhận riêng trong "
+                             "directory.yaml).")
+        return value
+
+    def sizes(self) -> dict[str, str]:
+        return {p.kind: p.size for p in self.products if p.size}
+
+    def due_date(self) -> dt.date:
+        return self.hang_on - dt.timedelta(days=self.lead_days)
+
+
 def weekdays(value: str | list[str]) -> frozenset[int]:
     """Weekday numbers (Monday 0) from ``hang-ngay``, ``ngay-thuong``, ``cuoi-tuan`` or a list
     such as ``[t2, t4, cn]``."""
@@ -267,9 +367,11 @@ class Campaign(Strict):
     holidays: Literal["skip", "keep"] = "skip"
     targets: list[str] = Field(min_length=1)
     messages: list[Message] = Field(min_length=1)
-    schedule: dict[Literal["facebook", "zalo", "led", "loudspeaker"], ChannelSchedule] = Field(
-        min_length=1)
-    quiet_hours: dict[Literal["facebook", "zalo", "led", "loudspeaker"],
+    schedule: dict[Literal["facebook", "zalo", "led", "loudspeaker", "website"],
+                   ChannelSchedule] = Field(default_factory=dict)
+    visual: VisualSchedule | None = None
+    """Printed banners, panels, posters and leaflets (hung once, see VisualSchedule)."""
+    quiet_hours: dict[Literal["facebook", "zalo", "led", "loudspeaker", "website"],
                       tuple[HHMM, HHMM]] = Field(default_factory=dict)
     """Overrides of the workspace's quiet hours, per channel."""
 
@@ -279,18 +381,29 @@ class Campaign(Strict):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValueError(f"Mã tin bị trùng: {', '.join(dupes)}. Cách sửa: mỗi tin một id riêng.")
+        if not self.schedule and self.visual is None:
+            raise ValueError("Chiến dịch chưa có lịch (schedule) cho kênh nào. Cách sửa: thêm "
+                             "ví dụ schedule: {facebook: {days: [t2], times: [\"08:00\"]}}.")
         for channel in self.schedule:
             if not any(m.variant(channel) for m in self.messages):
                 raise ValueError(
                     f"Kênh {channel} có lịch nhưng không tin nào có nội dung cho kênh này. "
                     f"Cách sửa: thêm mục '{channel}:' vào ít nhất một tin, hoặc xoá lịch của kênh.")
+        if self.visual is not None and not any(m.visual for m in self.messages):
+            raise ValueError("Có lịch ấn phẩm (visual) nhưng không tin nào có mục 'visual:' "
+                             "(khẩu hiệu in). Cách sửa: thêm visual: {slogans: […]} vào ít "
+                             "nhất một tin, hoặc xoá mục visual.")
         return self
 
     @property
     def channels(self) -> list[str]:
-        return [c for c in CHANNELS if c in self.schedule]
+        scheduled = [c for c in (*CHANNELS, "website") if c in self.schedule]
+        return [*scheduled, "visual"] if self.visual is not None else scheduled
 
     def messages_for(self, channel: str) -> list[Message]:
+        if channel == "visual" and self.visual is not None and self.visual.messages:
+            return [m for m in self.messages
+                    if m.id in self.visual.messages and m.visual is not None]
         return [m for m in self.messages if m.variant(channel) is not None]
 
     def content_hash(self) -> str:
@@ -300,12 +413,31 @@ class Campaign(Strict):
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def variant_content(message: Message, channel: str, schedule: ChannelSchedule) -> dict[str, Any]:
-    """The JSON payload a channel adapter receives for one message."""
+def variant_content(message: Message, channel: str, schedule: ChannelSchedule | VisualSchedule,
+                    *, sources: list[SourceDocument] | None = None) -> dict[str, Any]:
+    """The JSON payload a channel adapter receives for one message.
+
+    A website article also carries the campaign's ``sources`` (its reference line and the
+    guidance file); a printed product carries the hanging date, place and size overrides.
+    """
     variant = message.variant(channel)
     assert variant is not None
     content: dict[str, Any] = {"title": message.title,
                                **variant.model_dump(mode="json", exclude_none=True)}
-    if channel == "led":
+    if channel == "led" and isinstance(schedule, ChannelSchedule):
         content.setdefault("dwell", schedule.dwell)
+    if channel == "website":
+        if not content.get("tags"):
+            content.pop("tags", None)
+        if not content.get("attachments"):
+            content.pop("attachments", None)
+        content["text"] = message.article_text()
+        if sources:
+            content["sources"] = [s.model_dump(mode="json", exclude_none=True) for s in sources]
+    if channel == "visual" and isinstance(schedule, VisualSchedule):
+        content["hang_from"] = schedule.hang_on.isoformat()
+        if schedule.where:
+            content["where"] = schedule.where
+        if schedule.sizes():
+            content["sizes"] = schedule.sizes()
     return content

@@ -2,8 +2,9 @@
 
 Imports the real guidance (Công văn 1587/UBND-KGVX with Hướng dẫn 164-HD/BTGTU on
 Nghị quyết 57-NQ/TW), builds the draft campaign for a city centre and its 25 wards, plans two
-weeks on Facebook, Zalo, LED boards and loudspeakers (all routed to the outbox), approves it,
-and runs the dispatcher on a simulated clock through the fortnight.
+weeks on Facebook, Zalo, LED boards, loudspeakers, the city's website (articles citing the
+guidance, with it attached) and printed banners and posters for the wards (all routed to the
+outbox), approves it, and runs the dispatcher on a simulated clock through the fortnight.
 """
 
 from __future__ import annotations
@@ -62,7 +63,16 @@ def prepare_campaign(ws: Workspace, guidance: Path) -> tuple[Path, dict[str, Any
         facebook = message.get("facebook")
         if facebook and "zalo" not in message:
             message["zalo"] = {"title": message["title"][:150], "text": facebook["text"]}
+        if facebook:  # the article's text is the Zalo/Facebook text; the guidance is attached
+            message["website"] = {"category": "Tin tức - Sự kiện"}
+        if message.get("led"):  # the official slogans, printed word for word
+            message["visual"] = {"slogans": list(message["led"]["slogans"])}
     data["schedule"].setdefault("zalo", {"days": ["t3", "t5"], "times": ["09:00"]})
+    data["schedule"].setdefault("website", {"days": ["t2", "t5"], "times": ["08:00"]})
+    hang_on = due_date - dt.timedelta(days=10)
+    data["visual"] = {"hang_on": hang_on.isoformat(), "lead_days": 3,
+                      "products": [{"kind": "bang-ron", "size": "5x0.8"}, {"kind": "ap-phich"}],
+                      "where": "Các tuyến đường chính, trụ sở khu phố"}
     path = ws.campaigns_dir / f"{data['id']}.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100),
                     encoding="utf-8")

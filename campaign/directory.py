@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from assets.print import size_table
 from assets.speech import load_dictionary
 from assets.speech.engines import SpeechError, engine_from_config
 from campaign import yamlsrc
@@ -111,6 +112,18 @@ class Pacing(Strict):
         return value
 
 
+class PrintSizeEntry(Strict):
+    """One line of ``print_sizes:`` (see assets.print.sizes.size_table)."""
+
+    kind: Literal["bang-ron", "phuon", "pano", "ap-phich", "to-roi"]
+    name: str = Field(min_length=1, max_length=40)
+    width_mm: float = Field(gt=0, le=50000)
+    height_mm: float = Field(gt=0, le=50000)
+    bleed_mm: float | None = Field(default=None, ge=0, le=100)
+    distance_m: float | None = Field(default=None, gt=0, le=500)
+    sides: Literal[1, 2] = 1
+
+
 class DirectoryFile(Strict):
     timezone: str = DEFAULT_TIMEZONE
     organisation: Organisation = Field(default_factory=Organisation)
@@ -122,6 +135,9 @@ class DirectoryFile(Strict):
     telegram: TelegramSettings | None = None
     reading: Reading = Field(default_factory=Reading)
     pacing: Pacing = Field(default_factory=Pacing)
+    print_sizes: list[PrintSizeEntry] = Field(default_factory=list)
+    """The centre's own sizes of printed materials, added to (or replacing) the built-in
+    table of assets.print.sizes."""
     retention_days: int = Field(default=180, ge=0)
     """Outbox previews and cached speech older than this are pruned (0: keep forever). The
     ledger and its delivery log are never pruned: reports are made from them."""
@@ -154,6 +170,9 @@ class Directory:
             for gid in unit.groups:
                 self.groups.setdefault(gid, Group(id=gid, name=gid))
         self.endpoints = {e.id: e for e in endpoints}
+        self.print_sizes = size_table(
+            p.model_dump(exclude_none=True) for p in data.print_sizes)
+        """Printed-material sizes: built-in plus the directory's ``print_sizes``."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -214,6 +233,7 @@ def load_directory(path: Path) -> Directory:
                                         f"Mã '{ident}' bị trùng.", "Đặt mã khác cho đơn vị/nhóm này."))
             seen[ident] = idx
     unit_ids = {u.id for u in data.units}
+    sizes = size_table(p.model_dump(exclude_none=True) for p in data.print_sizes)
     endpoints: list[EndpointConfig] = []
     endpoint_ids: set[str] = set()
     for idx, raw in enumerate(data.endpoints):
@@ -223,7 +243,7 @@ def load_directory(path: Path) -> Directory:
             common = EndpointConfig.model_validate(
                 {k: v for k, v in raw.items() if k in EndpointConfig.model_fields})
             model = adapter_class(adapter_kind(common.channel, common.via)).Config
-            endpoint = model.model_validate(raw)
+            endpoint = model.model_validate(raw, context={"print_sizes": sizes})
         except ValidationError as exc:
             problems.extend(yamlsrc.problems_from_validation(source, exc, loc, model))
             continue

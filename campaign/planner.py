@@ -74,6 +74,8 @@ class EndpointSpec:
     durations: list[float] = field(default_factory=list)
     capacity: float = 0.0
     spill: bool = False
+    once: bool = False
+    """Each message goes out once, in order (website articles): no rotation, no repeats."""
 
 
 @dataclass
@@ -107,7 +109,11 @@ class Plan:
             prefix = f"{campaign_id}/{endpoint_id}/"
             ids, hashes = [m.id for m in spec.messages], spec.hashes
             for i, (label, slot_at, due_at, expires_at) in enumerate(spec.slots):
-                picks = chosen[i] if chosen is not None else [(i * k + j) % n for j in range(k)]
+                if spec.once:
+                    picks = list(range(i * k, min(i * k + k, n)))
+                else:
+                    picks = chosen[i] if chosen is not None else \
+                        [(i * k + j) % n for j in range(k)]
                 for idx in picks:
                     yield PlannedPost(f"{prefix}{label}/{ids[idx]}", ids[idx], endpoint_id,
                                       channel, unit_id, hashes[idx], slot_at, due_at,
@@ -115,7 +121,8 @@ class Plan:
 
     def expected_count(self) -> int:
         """Posts the plan will yield (before any spill drops), without generating them."""
-        return sum(len(spec.slots) * spec.per_slot for spec in self.specs)
+        return sum(min(len(spec.slots) * spec.per_slot, len(spec.messages)) if spec.once
+                   else len(spec.slots) * spec.per_slot for spec in self.specs)
 
     @property
     def posts(self) -> list[PlannedPost]:
@@ -160,11 +167,14 @@ def build_plan(campaign: Campaign, directory: Directory, *,
                                                          campaign.period.end)
     rate = directory.data.reading.syllables_per_second
     for channel in campaign.channels:
+        if channel == "visual":
+            _plan_visual(plan, campaign, directory, units, zone)
+            continue
         sched = campaign.schedule[channel]  # type: ignore[index]
         messages = campaign.messages_for(channel)
         hashes = []
         for message in messages:
-            body = variant_content(message, channel, sched)
+            body = variant_content(message, channel, sched, sources=campaign.source)
             digest = content_hash(channel, body)
             plan.contents[digest] = (channel, body)
             hashes.append(digest)
@@ -178,16 +188,64 @@ def build_plan(campaign: Campaign, directory: Directory, *,
         durations = ([estimate(m.loudspeaker.script, rate) for m in messages]  # type: ignore[union-attr]
                      if channel == "loudspeaker" else [])
         per_slot = _per_slot(channel, sched, messages)
+        once = channel == "website"
         slot_cache: dict[tuple[Any, ...], list[Slot]] = {}
         for endpoint in sorted(endpoints, key=lambda e: e.id):
             shape = _slot_shape(channel, sched, endpoint)
             if shape not in slot_cache:  # thousands of stations share a few slot patterns
-                slot_cache[shape] = _slots(channel, sched, endpoint, days, zone, quiet)
+                slots = _slots(channel, sched, endpoint, days, zone, quiet)
+                if once:
+                    slots, per_slot = _once(plan, slots, len(messages))
+                slot_cache[shape] = slots
             plan.specs.append(EndpointSpec(
                 endpoint, channel, messages, hashes, slot_cache[shape], per_slot, durations,
                 (endpoint.slot_minutes or DEFAULT_SLOT_MINUTES) * 60,
-                sched.overflow == "spill"))
+                sched.overflow == "spill", once))
     return plan
+
+
+def _once(plan: Plan, slots: list[Slot], n_messages: int) -> tuple[list[Slot], int]:
+    """Website articles: message i in slot i; with fewer slots than articles, several per
+    slot (and a warning), never the same article twice."""
+    if not slots:
+        return slots, 1
+    per_slot = -(-n_messages // len(slots))
+    if per_slot > 1:
+        warning = (f"Kênh website: {n_messages} bài nhưng chỉ {len(slots)} lần đăng; mỗi lần "
+                   f"đăng {per_slot} bài.")
+        if warning not in plan.warnings:
+            plan.warnings.append(warning)
+    return slots[:-(-n_messages // per_slot)], per_slot
+
+
+def _plan_visual(plan: Plan, campaign: Campaign, directory: Directory, units: list[str],
+                 zone: ZoneInfo) -> None:
+    """Printed materials: one post per message × product endpoint, due ``lead_days`` before the
+    hanging date, valid until the campaign ends (a late banner still serves)."""
+    sched = campaign.visual
+    assert sched is not None
+    messages = campaign.messages_for("visual")
+    hashes = []
+    for message in messages:
+        body = variant_content(message, "visual", sched)
+        digest = content_hash("visual", body)
+        plan.contents[digest] = ("visual", body)
+        hashes.append(digest)
+    kinds = {p.kind for p in sched.products}
+    endpoints = [e for e in directory.endpoints_for("visual", units)
+                 if not kinds or getattr(e, "kind", None) in kinds]
+    if not endpoints:
+        plan.warnings.append("Ấn phẩm cổ động: các đơn vị được chọn chưa có điểm nhận nào"
+                             + (f" cho loại {', '.join(sorted(kinds))}." if kinds else "."))
+        return
+    slot_at = calendar.local_instant(sched.hang_on, sched.time, zone)
+    due_at = calendar.local_instant(sched.due_date(), sched.time, zone)
+    expires = calendar.local_instant(campaign.period.end + timedelta(days=1), "00:00", zone)
+    slots: list[Slot] = [(f"{sched.hang_on.isoformat()}T{sched.time}", slot_at, due_at,
+                          expires)]
+    for endpoint in sorted(endpoints, key=lambda e: e.id):
+        plan.specs.append(EndpointSpec(endpoint, "visual", messages, hashes, slots,
+                                       len(messages)))
 
 
 def _slot_shape(channel: str, sched: ChannelSchedule, endpoint: EndpointConfig) -> tuple[Any, ...]:

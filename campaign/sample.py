@@ -56,12 +56,20 @@ def directory_yaml(*, outbox: bool = False, wards: list[str] | None = None) -> s
         "telegram:",
         "  token: env:TELEGRAM_BOT_TOKEN",
         "  api_base: https://api.telegram.org",
+        "# Khổ ấn phẩm riêng của trung tâm (thêm vào bảng khổ có sẵn: băng rôn 5x0.8, 3x1;",
+        "# phướn 0.8x2.5; pano 4x2; áp phích A3, A2, A1; tờ rơi A5, A4).",
+        "print_sizes:",
+        "  - {kind: pano, name: 3x1.5, width_mm: 3000, height_mm: 1500, distance_m: 20}",
         "endpoints:",
     ]
     if outbox:
         lines += [
             "  - {id: fb-trung-tam, channel: facebook, unit: trung-tam, deliver: {via: outbox}}",
             "  - {id: zalo-trung-tam, channel: zalo, unit: trung-tam, deliver: {via: outbox}}",
+            "  - {id: web-trung-tam, channel: website, unit: trung-tam, "
+            "category: Tin tức - Sự kiện, deliver: {via: outbox}}",
+            "  - {id: ap-phich-trung-tam, channel: visual, unit: trung-tam, kind: ap-phich, "
+            "size: A2, quantity: 50, where: Bảng tin các khu phố, deliver: {via: outbox}}",
         ]
     else:
         lines += [
@@ -78,6 +86,22 @@ def directory_yaml(*, outbox: bool = False, wards: list[str] | None = None) -> s
             "    secret_key: env:ZALO_SECRET_KEY",
             "    refresh_token: env:ZALO_REFRESH_TOKEN",
             "    # media_base_url: https://…/media   # nơi đăng thư mục media/ (ảnh bìa là tệp)",
+            "  # Cổng thông tin không có API: gói bài viết cho biên tập viên (thêm chat_id và",
+            "  # users để gửi gói qua Telegram; biên tập viên trả lời \"Đã đăng <đường dẫn>\").",
+            "  # WordPress: deliver: {via: wordpress, url: https://…, user: …, password: env:…}",
+            "  - id: web-trung-tam",
+            "    channel: website",
+            "    unit: trung-tam",
+            "    category: Tin tức - Sự kiện",
+            "    deliver: {via: package, path: var/website/trung-tam}",
+            "  - id: ap-phich-trung-tam",
+            "    channel: visual",
+            "    unit: trung-tam",
+            "    kind: ap-phich",
+            "    size: A2",
+            "    quantity: 50",
+            "    where: Bảng tin các khu phố",
+            "    deliver: {via: folder, path: var/in-an/trung-tam}",
         ]
     for ward in wards:
         ident = slugify(ward)
@@ -86,12 +110,20 @@ def directory_yaml(*, outbox: bool = False, wards: list[str] | None = None) -> s
                          "colors: mono, color: red, deliver: {via: outbox}}")
             lines.append(f'  - {{id: loa-{ident}, channel: loudspeaker, unit: {ident}, '
                          'slots: ["05:30", "17:00"], slot_minutes: 15, deliver: {via: outbox}}')
+            lines.append(f"  - {{id: bang-ron-{ident}, channel: visual, unit: {ident}, "
+                         "kind: bang-ron, size: 5x0.8, quantity: 2, "
+                         "where: Các tuyến đường chính, deliver: {via: outbox}}")
         else:
             lines.append(f"  - {{id: led-{ident}, channel: led, unit: {ident}, size: 192x96, "
                          f"colors: mono, color: red, deliver: {{via: folder, path: var/led/{ident}}}}}")
             lines.append(f'  - {{id: loa-{ident}, channel: loudspeaker, unit: {ident}, '
                          'slots: ["05:30", "17:00"], slot_minutes: 15, '
                          f'deliver: {{via: folder, path: var/loa/{ident}}}}}')
+            # via: telegram, chat_id: "-100…", users: [...] sends the PDFs to the ward's group
+            lines.append(f"  - {{id: bang-ron-{ident}, channel: visual, unit: {ident}, "
+                         "kind: bang-ron, size: 5x0.8, quantity: 2, "
+                         f"where: Các tuyến đường chính, deliver: {{via: folder, "
+                         f"path: var/in-an/{ident}}}}}")
     return "\n".join(lines) + "\n"
 
 

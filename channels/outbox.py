@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from pydantic import model_validator
+from pydantic import PrivateAttr, ValidationInfo, model_validator
 
 from assets.store import atomic_write
 from channels.base import (
@@ -33,7 +33,10 @@ from channels.base import (
 _TEMPLATES = Environment(loader=PackageLoader("channels", "templates"),
                          autoescape=select_autoescape(["html"]))
 _TEMPLATES.globals["channel_label"] = {
-    "facebook": "Facebook", "zalo": "Zalo OA", "led": "Bảng LED", "loudspeaker": "Loa truyền thanh"}
+    "facebook": "Facebook", "zalo": "Zalo OA", "led": "Bảng LED", "loudspeaker": "Loa truyền thanh",
+    "website": "Trang thông tin điện tử", "visual": "Ấn phẩm cổ động"}
+THUMB_WIDTH = 480
+"""Pixels across a print preview thumbnail (a 5 m banner and an A5 leaflet alike)."""
 
 
 class OutboxConfig(EndpointConfig):
@@ -42,9 +45,12 @@ class OutboxConfig(EndpointConfig):
     knows is a typo and is refused."""
 
     model_config = EndpointConfig.model_config | {"extra": "allow"}
+    _context: dict[str, Any] = PrivateAttr(default_factory=dict)
+    """The directory's validation context (its print sizes), for the channel's own config."""
 
     @model_validator(mode="after")
-    def _known_fields(self) -> OutboxConfig:
+    def _known_fields(self, info: ValidationInfo) -> OutboxConfig:
+        self._context = dict(info.context or {})
         extra = set(self.model_extra or {})
         if extra:
             known = {name for cls in registry().values() for name in cls.Config.model_fields}
@@ -103,6 +109,16 @@ class OutboxAdapter(Adapter):
 
             kit = speech_kit(self.context.speech, self.context.secrets)
             return reading_text(str(content.get("script", "")), kit.dictionary)
+        if delivery.channel == "visual":
+            return "\n".join(str(s) for s in content.get("slogans", []))
+        if delivery.channel == "website":
+            from channels.website.article import SourceRef, reference_line
+
+            reference = content.get("reference") or reference_line(
+                [SourceRef.model_validate(s) for s in content.get("sources", [])])
+            parts = [str(content.get("title", "")), *([str(reference)] if reference else []),
+                     "", str(content.get("text", ""))]
+            return "\n".join(parts)
         parts = [str(content.get("title", "")), "", str(content.get("text", ""))]
         if content.get("link"):
             parts += ["", str(content["link"])]
@@ -121,6 +137,10 @@ class OutboxAdapter(Adapter):
                     atomic_write(day_dir / name, png, durable=False)
                     names.append(name)
             return names
+        if delivery.channel == "website":
+            return self._article(delivery, day_dir, stem)
+        if delivery.channel == "visual":
+            return self._prints(delivery, day_dir, stem)
         if delivery.channel == "loudspeaker" and self.endpoint.option("audio", True):
             from assets.speech.audio import synthesize_cached
             from assets.speech.settings import speech_kit
@@ -140,6 +160,46 @@ class OutboxAdapter(Adapter):
                     atomic_write(target, audio.path.read_bytes(), durable=False)
             return [name]
         return []
+
+    def _article(self, delivery: Delivery, day_dir: Path, stem: str) -> list[str]:
+        """The article page as the portal would show it, with its cover and files beside it."""
+        import html as html_lib
+        import shutil
+
+        from channels.website.article import build_article
+        from channels.website.package import PAGE
+
+        article = build_article(delivery, media_dir=self.context.media_dir,
+                                workspace=self.context.workspace,
+                                default_category=self._extra("category", None))
+        names = [f"{stem}.html"]
+        files_dir = day_dir / f"{stem}-tep"
+        for file in [*([article.cover] if article.cover else []), *article.attachments]:
+            files_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(file.path, files_dir / file.name)
+            names.append(f"{stem}-tep/{file.name}")
+        links = [(f.name, f"{stem}-tep/{f.name}") for f in article.attachments]
+        cover = (f'<p><img src="{stem}-tep/{html_lib.escape(article.cover.name, quote=True)}" '
+                 'alt=""></p>\n' if article.cover else "")
+        page = PAGE.format(title=html_lib.escape(article.title), cover=cover,
+                           body=article.html(links))
+        atomic_write(day_dir / f"{stem}.html", page.encode("utf-8"), durable=False)
+        return names
+
+    def _prints(self, delivery: Delivery, day_dir: Path, stem: str) -> list[str]:
+        """Print-ready PDFs (the same bytes the print shop would get) and PNG thumbnails."""
+        from channels.visual import VisualConfig, render_products
+
+        config = VisualConfig.model_validate(self.endpoint.model_dump(by_alias=True),
+                                             context=self.endpoint._context)  # type: ignore[attr-defined]
+        _content, _size, pdfs = render_products(config, delivery)
+        names = []
+        for idx, data in enumerate(pdfs.values(), start=1):
+            name = f"{stem}-{idx}"
+            atomic_write(day_dir / f"{name}.pdf", data, durable=False)
+            atomic_write(day_dir / f"{name}.png", _thumbnail(data), durable=False)
+            names += [f"{name}.pdf", f"{name}.png"]
+        return names
 
     def _extra(self, name: str, default: Any) -> Any:
         return (self.endpoint.model_extra or {}).get(name, default)
@@ -162,6 +222,22 @@ def _led_pngs(slogan: str, size: str, colors: str, color: str) -> tuple[bytes, .
         frame.convert("RGB").save(buffer, format="PNG")
         out.append(buffer.getvalue())
     return tuple(out)
+
+
+@lru_cache(maxsize=64)
+def _thumbnail(pdf: bytes) -> bytes:
+    """The first page of a PDF as a small PNG (pdfium): what the banner will look like."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[0]
+        image = page.render(scale=THUMB_WIDTH / page.get_width()).to_pil()
+        buffer = io.BytesIO()
+        image.convert("RGB").save(buffer, format="PNG", optimize=True)
+        return buffer.getvalue()
+    finally:
+        document.close()
 
 
 def write_endpoint_preview(folder: Path) -> dict[str, Any] | None:

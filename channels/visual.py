@@ -14,19 +14,32 @@ An endpoint is one ward's set of banners, panels, posters or leaflets::
 Each post writes ``<path>/<YYYY-MM-DD>-<message>-<post id>/`` with one PDF per slogan and an
 order sheet (``phieu-in.txt`` for people, ``phieu-in.json`` for tools) saying what to print,
 how many, and where and from when to hang it. The PDFs are byte-for-byte reproducible, so a
-retry rewrites the same folder. Delivery to wards by Telegram and the photo confirmation of a
-hung banner come later (bot module).
+retry rewrites the same folder.
+
+``deliver: {via: telegram, chat_id: "-100…", users: [111]}`` sends the PDFs and the order
+sheet to the ward's chat instead; the officer answers that message with a photo of the banner
+once it is up, which the bot (campaign/bot/evidence.py) stores as evidence.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 
 from assets.print import KINDS, LegibilityError, PrintSize, find_size, render_pdf
 from channels.base import (
@@ -40,6 +53,7 @@ from channels.base import (
     TransientError,
     register,
 )
+from channels.telegram_docs import Document, TelegramChat, check_membership, send_documents
 from channels.website.package import swap_in_folder
 
 
@@ -47,6 +61,14 @@ class FolderRoute(BaseModel):
     model_config = ConfigDict(extra="forbid")
     via: Literal["folder"]
     path: str
+
+
+class TelegramRoute(TelegramChat):
+    via: Literal["telegram"]
+
+
+ROUTES: dict[str, type[FolderRoute] | type[TelegramRoute]] = {
+    "folder": FolderRoute, "telegram": TelegramRoute}
 
 
 class VisualConfig(EndpointConfig):
@@ -62,13 +84,20 @@ class VisualConfig(EndpointConfig):
     quantity: int = Field(default=1, ge=1, le=10000)
     where: str | None = None
 
+    _sizes: Any = PrivateAttr(default=None)
+
     @model_validator(mode="after")
-    def _checked(self) -> VisualConfig:
+    def _checked(self, info: ValidationInfo) -> VisualConfig:
+        self._sizes = (info.context or {}).get("print_sizes")
         self.print_size()
         self.route_options()
         return self
 
-    def print_size(self) -> PrintSize:
+    def print_size(self, override: str | None = None) -> PrintSize:
+        """The product's size: a campaign's ``override`` for this kind, the endpoint's own
+        size, or the first of the kind (from the directory's table when it was loaded)."""
+        if override:
+            return find_size(self.kind, override, self._sizes)
         if (self.width_mm is None) != (self.height_mm is None):
             raise ValueError("Khổ riêng cần cả width_mm và height_mm.")
         if self.width_mm is not None and self.height_mm is not None:
@@ -78,19 +107,21 @@ class VisualConfig(EndpointConfig):
                              self.bleed_mm if self.bleed_mm is not None else (20 if big else 3),
                              self.distance_m or max(min(self.width_mm, self.height_mm) / 100, .5),
                              2 if self.kind == "to-roi" else 1)
-        return find_size(self.kind, self.size)
+        return find_size(self.kind, self.size, self._sizes)
 
-    def route_options(self) -> FolderRoute | None:
+    def route_options(self) -> FolderRoute | TelegramRoute | None:
         if self.deliver is None:
-            raise ValueError("Ấn phẩm cổ động cần deliver.via: folder (thư mục cho nhà in).")
+            raise ValueError("Ấn phẩm cổ động cần deliver.via: folder (thư mục cho nhà in) hoặc "
+                             "telegram (nhóm của phường).")
         if self.deliver.via == "outbox":
             return None
-        if self.deliver.via != "folder":
+        model = ROUTES.get(self.deliver.via)
+        if model is None:
             raise ValueError(f"Ấn phẩm cổ động không gửi được qua '{self.deliver.via}'. "
-                             "Dùng deliver.via: folder.")
+                             "Dùng deliver.via: folder hoặc telegram.")
         try:
-            return FolderRoute.model_validate({"via": "folder",
-                                               **(self.deliver.model_extra or {})})
+            return model.model_validate({"via": self.deliver.via,
+                                         **(self.deliver.model_extra or {})})
         except ValidationError as exc:
             first = exc.errors()[0]
             raise ValueError(f"deliver.{'.'.join(map(str, first['loc']))}: {first['msg']}") \
@@ -105,6 +136,8 @@ class VisualContent(BaseModel):
     """The back of a leaflet."""
     hang_from: str | None = None
     where: str | None = None
+    sizes: dict[str, str] = Field(default_factory=dict)
+    """A campaign's size per kind, overriding the ward's own (``visual.products``)."""
 
 
 @register("visual")
@@ -112,6 +145,11 @@ class VisualAdapter(Adapter):
     """Writes print-ready PDFs and an order sheet to the print shop's folder."""
 
     Config = VisualConfig
+
+    @classmethod
+    def is_at_most_once(cls, endpoint: EndpointConfig) -> bool:
+        """Files in a folder are rewritten identically; a Telegram message would be doubled."""
+        return endpoint.via == "telegram"
 
     def __init__(self, endpoint: EndpointConfig, context: AdapterContext) -> None:
         super().__init__(endpoint, context)
@@ -125,26 +163,15 @@ class VisualAdapter(Adapter):
 
     @property
     def root(self) -> Path:
+        assert isinstance(self.route, FolderRoute)
         base = Path(self.route.path)
         return base if base.is_absolute() else self.context.workspace / base
 
     def deliver(self, delivery: Delivery) -> Receipt:
-        try:
-            content = VisualContent.model_validate(dict(delivery.content))
-        except ValidationError:
-            raise PermanentError("Nội dung ấn phẩm cổ động không hợp lệ: cần ít nhất một "
-                                 "khẩu hiệu trong 'slogans'.") from None
-        size = self.config.print_size()
-        pdfs: dict[str, bytes] = {}
-        for idx, slogan in enumerate(content.slogans, start=1):
-            try:
-                pdfs[f"{idx:02d}-{size.kind}-{size.name}.pdf"] = render_pdf(
-                    slogan, size, text=content.text, title=slogan)
-            except LegibilityError as exc:
-                raise PermanentError(str(exc), detail={"slogan": idx}) from None
-            except ValueError as exc:
-                raise PermanentError(f"Không dựng được khẩu hiệu {idx}: {exc}") from None
+        content, size, pdfs = render_products(self.config, delivery)
         sheet = self._sheet(delivery, content, size, list(pdfs))
+        if isinstance(self.route, TelegramRoute):
+            return self._deliver_telegram(delivery, self.route, sheet, pdfs)
         name = f"{delivery.local_due:%Y-%m-%d}-{delivery.message_id}-{delivery.post_id}"
         final = self.root / name
         try:
@@ -166,6 +193,18 @@ class VisualAdapter(Adapter):
                        detail={"folder": str(final), "files": sorted(pdfs),
                                "size": size.label, "quantity": self.config.quantity})
 
+    def _deliver_telegram(self, delivery: Delivery, route: TelegramRoute, sheet: dict[str, Any],
+                          pdfs: dict[str, bytes]) -> Receipt:
+        docs = [Document(name, data, f"{sheet['kind']} {sheet['size']} — mẫu {i}")
+                for i, (name, data) in enumerate(pdfs.items(), start=1)]
+        text = _sheet_text(sheet) + ("\nSau khi treo xong, xin TRẢ LỜI tin nhắn này bằng một "
+                                     "ảnh chụp ấn phẩm đã treo để xác nhận.")
+        ids = send_documents(self.context, route.chat_id, docs, text)
+        return Receipt("sent", external_id=str(ids[-1]),
+                       detail={"chat_id": str(route.chat_id), "message_ids": ids,
+                               "files": sorted(pdfs), "size": sheet["size"],
+                               "quantity": self.config.quantity})
+
     def _sheet(self, delivery: Delivery, content: VisualContent, size: PrintSize,
                files: list[str]) -> dict[str, Any]:
         return {"campaign": delivery.campaign_id, "campaign_title": delivery.campaign_title,
@@ -178,8 +217,42 @@ class VisualAdapter(Adapter):
                 "slogans": list(content.slogans), "files": files}
 
     def check(self) -> dict[str, Any]:
+        if isinstance(self.route, TelegramRoute):
+            return {**check_membership(self.context, self.route.chat_id),
+                    "size": self.config.print_size().label}
         return {"ok": True, "via": "folder", "path": str(self.root),
                 "size": self.config.print_size().label}
+
+
+def render_products(config: VisualConfig, delivery: Delivery) -> \
+        tuple[VisualContent, PrintSize, dict[str, bytes]]:
+    """The post's content, the product's size and one print-ready PDF per slogan (file name →
+    bytes); PermanentError when the content or a design cannot be printed legibly."""
+    try:
+        content = VisualContent.model_validate(dict(delivery.content))
+    except ValidationError:
+        raise PermanentError("Nội dung ấn phẩm cổ động không hợp lệ: cần ít nhất một "
+                             "khẩu hiệu trong 'slogans'.") from None
+    try:
+        size = config.print_size(content.sizes.get(config.kind))
+    except ValueError as exc:
+        raise PermanentError(str(exc)) from None
+    pdfs: dict[str, bytes] = {}
+    for idx, slogan in enumerate(content.slogans, start=1):
+        try:
+            pdfs[f"{idx:02d}-{size.kind}-{size.name}.pdf"] = _rendered(slogan, size,
+                                                                        content.text)
+        except LegibilityError as exc:
+            raise PermanentError(str(exc), detail={"slogan": idx}) from None
+        except ValueError as exc:
+            raise PermanentError(f"Không dựng được khẩu hiệu {idx}: {exc}") from None
+    return content, size, pdfs
+
+
+@lru_cache(maxsize=64)
+def _rendered(slogan: str, size: PrintSize, text: str | None) -> bytes:
+    """Every ward's banner of a slogan and size is the same file: render it once."""
+    return render_pdf(slogan, size, text=text, title=slogan)
 
 
 def _sheet_text(sheet: dict[str, Any]) -> str:
@@ -189,7 +262,15 @@ def _sheet_text(sheet: dict[str, Any]) -> str:
              f"chừa xén {sheet['bleed_mm']:g} mm mỗi cạnh, {sheet['sides']} mặt)",
              f"Số lượng: {sheet['quantity']} mỗi mẫu",
              f"Treo tại: {sheet['where'] or '(đơn vị tự bố trí)'}",
-             f"Treo từ ngày: {sheet['hang_from']}", "Nội dung (giữ nguyên từng chữ):",
+             f"Treo từ ngày: {_vn_date(sheet['hang_from'])}", "Nội dung (giữ nguyên từng chữ):",
              *[f"  {i}. {s}" for i, s in enumerate(sheet["slogans"], start=1)],
              "Tệp in:", *[f"  - {f}" for f in sheet["files"]]]
     return "\n".join(lines) + "\n"
+
+
+def _vn_date(iso: str) -> str:
+    """dd/mm/yyyy, the way the order sheet's readers write dates."""
+    try:
+        return f"{dt.date.fromisoformat(iso):%d/%m/%Y}"
+    except ValueError:
+        return iso

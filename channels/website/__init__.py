@@ -10,6 +10,8 @@ One adapter, three backends chosen per endpoint with ``deliver.via``::
                 password: env:WP_TAN_PHONG, status: publish}
     # or {via: nukeviet, url: https://…/api.php, apikey: …, apisecret: env:NV_SECRET, catid: 3}
     # or {via: package, path: var/website/tan-phong}   (portals without an API)
+    # or {via: package, path: …, chat_id: "-100…", users: [111]}  (the bundle to the
+    #    editor's Telegram; the editor answers "Đã đăng <URL>", see campaign/bot/evidence.py)
 
 Publishing to WordPress or NukeViet is at most once (no idempotency key); the package route
 only writes files and is safe to repeat.
@@ -92,8 +94,11 @@ class WebsiteAdapter(Adapter):
 
     @classmethod
     def is_at_most_once(cls, endpoint: EndpointConfig) -> bool:
-        """A bundle in a folder is rewritten identically; a CMS post would be duplicated."""
-        return endpoint.via != "package"
+        """A bundle in a folder is rewritten identically; a CMS post or a message to the
+        editor would be duplicated."""
+        if endpoint.via == "package":
+            return endpoint.option("chat_id") is not None
+        return True
 
     def __init__(self, endpoint: EndpointConfig, context: AdapterContext,
                  session: requests.Session | None = None) -> None:

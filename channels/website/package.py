@@ -21,16 +21,18 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 import json
 import os
 import shutil
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from channels.base import AdapterContext, Delivery, PermanentError, Receipt, TransientError
 from channels.website.article import Article, metadata
@@ -45,11 +47,15 @@ PAGE = """<!doctype html>
 
 
 class PackageRoute(BaseModel):
-    """``deliver: {via: package, path: var/website/tan-phong}``."""
+    """``deliver: {via: package, path: var/website/tan-phong}``; with ``chat_id`` (and the
+    editor's Telegram ``users``) the bundle is also sent as a .zip to the editor's chat."""
 
     model_config = ConfigDict(extra="forbid")
     via: Literal["package"]
     path: str
+    chat_id: int | str | None = None
+    users: list[int] = Field(default_factory=list)
+    """Telegram user ids whose "Đã đăng <URL>" the bot accepts for this portal."""
 
 
 def bundle_name(delivery: Delivery) -> str:
@@ -115,10 +121,43 @@ class PackageBackend:
             raise TransientError(f"Không ghi được gói bài viết vào {self.root}: "
                                  f"{exc.strerror or exc}.") from None
         files = sorted(str(p.relative_to(final)) for p in final.rglob("*") if p.is_file())
+        if self.route.chat_id is not None:
+            return self._send(final, name, files, article, delivery)
         return Receipt("written", external_id=name,
                        detail={"folder": str(final), "files": files, "awaiting": "editor"})
 
+    def _send(self, final: Path, name: str, files: list[str], article: Article,
+              delivery: Delivery) -> Receipt:
+        """The bundle as one .zip to the editor's chat, then what to do and how to confirm."""
+        from channels.telegram_docs import Document, send_documents
+
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for rel in files:
+                info = zipfile.ZipInfo(f"{name}/{rel}", date_time=(2000, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, (final / rel).read_bytes())
+        when = f"{delivery.local_due:%H:%M ngày %d/%m/%Y}"
+        text = (f"📰 Bài cần đăng lên cổng thông tin — {delivery.unit_name}\n"
+                f"Tiêu đề: {article.title}\n"
+                f"Chuyên mục: {article.category or '(chưa chọn)'}\n"
+                f"Đăng lúc: {when}\n"
+                + (f"Căn cứ: {article.reference}\n" if article.reference else "")
+                + "\nGói đính kèm có bài viết (bai-viet.html, noi-dung.html), ảnh và tệp "
+                  "đính kèm.\nSau khi đăng, xin TRẢ LỜI tin nhắn này: Đã đăng <đường dẫn bài "
+                  "viết>")
+        ids = send_documents(self.context, self.route.chat_id or "", [
+            Document(f"{name}.zip", buffer.getvalue(), f"Gói bài viết: {article.title}")], text)
+        return Receipt("sent", external_id=str(ids[-1]),
+                       detail={"folder": str(final), "files": files, "awaiting": "editor",
+                               "chat_id": str(self.route.chat_id), "message_ids": ids})
+
     def check(self) -> dict[str, Any]:
+        if self.route.chat_id is not None:
+            from channels.telegram_docs import check_membership
+
+            return {**check_membership(self.context, self.route.chat_id),
+                    "path": str(self.root)}
         return {"ok": True, "via": "package", "path": str(self.root)}
 
 
