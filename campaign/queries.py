@@ -612,3 +612,89 @@ def reminder_candidates(ledger: Ledger, endpoint_ids: list[str], *, since: datet
                                     r.confirmation, r.external_id, _title(r.body, r.title))
                   for r in rows]
     return candidates, done
+
+
+# --------------------------------------------------------------------------- evidence (#17)
+@dataclass(frozen=True)
+class EvidencePhoto:
+    """A photo a ward officer sent as proof a printed product was hung.
+
+    ``file`` is relative to the workspace's evidence store (``var/evidence``); ``sha256`` is
+    its content address. ``at`` is when the bot received it (UTC), ``actor`` who sent it.
+    """
+
+    log_id: int
+    post_id: int
+    campaign_id: str
+    endpoint_id: str
+    unit_id: str
+    message_id: str
+    at: datetime
+    actor: str | None
+    sha256: str
+    file: str
+    width: int | None
+    height: int | None
+
+
+def evidence_photos(ledger: Ledger, *, campaign_id: str | None = None,
+                    post_id: int | None = None) -> list[EvidencePhoto]:
+    """Every stored photo of hung materials (oldest first), for the dashboard and the report."""
+    stmt = (select(LogEntry.id, LogEntry.post_id, LogEntry.at, LogEntry.actor, LogEntry.detail,
+                   Post.campaign_id, Post.endpoint_id, Post.unit_id, Post.message_id)
+            .join(Post, Post.id == LogEntry.post_id)
+            .where(LogEntry.event == "hung"))
+    if campaign_id is not None:
+        stmt = stmt.where(Post.campaign_id == campaign_id)
+    if post_id is not None:
+        stmt = stmt.where(LogEntry.post_id == post_id)
+    with ledger.session() as session:
+        rows = session.execute(stmt.order_by(LogEntry.at, LogEntry.id)).all()
+    out = []
+    for r in rows:
+        detail = r.detail or {}
+        if not detail.get("sha256") or not detail.get("file"):
+            continue
+        out.append(EvidencePhoto(r.id, r.post_id, r.campaign_id, r.endpoint_id, r.unit_id,
+                                 r.message_id, r.at, r.actor, str(detail["sha256"]),
+                                 str(detail["file"]), detail.get("width"), detail.get("height")))
+    return out
+
+
+@dataclass(frozen=True)
+class EvidenceTarget:
+    """The post a ward officer's photo or an editor's "Đã đăng" answers."""
+
+    id: int
+    campaign_id: str
+    endpoint_id: str
+    channel: str
+    state: str
+    confirmation: str | None
+    title: str
+
+
+def evidence_target(ledger: Ledger, endpoint_ids: list[str], *,
+                    telegram_message_id: int | None = None,
+                    channel: str | None = None) -> list[EvidenceTarget]:
+    """Posts of these endpoints that a reply to ``telegram_message_id`` answers (the adapter
+    keeps the last message id it sent as the post's external id); without a message id, the
+    sent posts of ``channel`` still waiting for evidence (newest first)."""
+    from schedules.models import CLAIMED, SENT, UNCONFIRMED, Content
+
+    stmt = (select(Post.id, Post.campaign_id, Post.endpoint_id, Post.channel, Post.state,
+                   Post.confirmation, Content.body, CampaignRow.title)
+            .join(Content, Content.hash == Post.content_hash)
+            .join(CampaignRow, CampaignRow.id == Post.campaign_id)
+            .where(Post.endpoint_id.in_(endpoint_ids)))
+    if telegram_message_id is not None:
+        stmt = stmt.where(Post.external_id == str(telegram_message_id))
+    else:
+        stmt = stmt.where(Post.state.in_((SENT, UNCONFIRMED, CLAIMED)),
+                          Post.confirmation.is_(None))
+        if channel is not None:
+            stmt = stmt.where(Post.channel == channel)
+    with ledger.session() as session:
+        rows = session.execute(stmt.order_by(Post.due_at.desc(), Post.id.desc())).all()
+    return [EvidenceTarget(r.id, r.campaign_id, r.endpoint_id, r.channel, r.state,
+                           r.confirmation, _title(r.body, r.title)) for r in rows]

@@ -151,7 +151,8 @@ class Post(Base):
     external_id: Mapped[str | None] = mapped_column(Text, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     confirmation: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    """Evidence from people or players: received, played, not_played."""
+    """Evidence from people or players: received, played, not_played; hung (a photo of the
+    printed banner up), published (the editor's article URL)."""
     updated_at: Mapped[datetime]
 
 
@@ -190,13 +191,14 @@ class StoredToken(Base):
 # Log events (the vocabulary of the delivery log).
 EVENTS = ("planned", "approved", "claimed", "sent", "failed", "retry", "unconfirmed",
           "resolved", "received", "played", "not_played", "cancelled", "expired", "refused",
-          "reminded", "interrupted")
+          "reminded", "interrupted", "hung", "published")
 EVENT_LABEL = {
     "planned": "Lập lịch", "approved": "Phê duyệt", "claimed": "Nhận gửi", "sent": "Đã gửi",
     "failed": "Lỗi", "retry": "Gửi lại", "unconfirmed": "Chưa rõ kết quả",
     "resolved": "Đã xử lý", "received": "Đã nhận", "played": "Đã phát",
     "not_played": "Không phát được", "cancelled": "Huỷ", "expired": "Quá hạn",
-    "refused": "Từ chối", "reminded": "Nhắc nhở", "interrupted": "Bị ngắt",
+    "refused": "Từ chối", "reminded": "Nhắc nhở", "interrupted": "Bị ngắt", "hung": "Đã treo",
+    "published": "Đã đăng",
 }
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from schedules.ledger import Ledger, log
 from schedules.models import (
     CANCELLED,
+    CLAIMED,
     EXPIRED,
     FAILED,
     OPEN_STATES,
@@ -192,3 +193,33 @@ def record_reminders(ledger: Ledger, sent: list[ReminderSent], *, actor: str = "
         for item in sent:
             log(session, "reminded", campaign_id=item.campaign_id, post_id=item.post_id,
                 endpoint_id=item.endpoint_id, actor=actor, at=now, detail=dict(item.detail))
+
+
+# --------------------------------------------------------------------------- evidence
+EVIDENCE = ("hung", "published")
+"""Evidence a person sends back through the bot: ``hung`` (a photo of the printed product up,
+stored content-addressed), ``published`` (the portal editor's article URL)."""
+
+
+def record_evidence(ledger: Ledger, post_id: int, kind: str, actor: str, *,
+                    detail: dict[str, Any], now: datetime | None = None) -> bool:
+    """Log proof that a printed product was hung or an article published, and mark the post.
+
+    Every piece is logged (several photos of one banner are all kept); the post's
+    confirmation becomes ``kind``. Only posts that went out (sent, unconfirmed or mid-delivery)
+    take evidence. Returns False when the post does not exist.
+    """
+    if kind not in EVIDENCE:
+        raise OperationError(f"Bằng chứng '{kind}' không hợp lệ.")
+    now = now or utcnow()
+    with ledger.session() as session:
+        post = session.get(Post, post_id)
+        if post is None:
+            return False
+        if post.state not in (SENT, UNCONFIRMED, CLAIMED):
+            raise OperationError(f"Bài #{post_id} đang '{post.state}': chưa nhận bằng chứng được.")
+        post.confirmation = kind
+        post.updated_at = now
+        log(session, kind, campaign_id=post.campaign_id, post_id=post_id,
+            endpoint_id=post.endpoint_id, actor=actor, at=now, detail=dict(detail))
+    return True

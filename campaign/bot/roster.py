@@ -106,7 +106,15 @@ def bot_configured(ws: Workspace) -> bool:
     Does not resolve the token, so the service can decide cheaply whether to start the bot.
     """
     settings = ws.directory.data.telegram
-    return bool(settings and settings.token and Roster.from_directory(ws.directory))
+    return bool(settings and settings.token and _anyone(ws.directory))
+
+
+def _anyone(directory: Directory) -> bool:
+    """A loudspeaker station, a ward receiving prints or an editor receiving articles by
+    Telegram: someone the bot listens to."""
+    from campaign.bot.evidence import EvidenceRoster
+
+    return bool(Roster.from_directory(directory)) or bool(EvidenceRoster.from_directory(directory))
 
 
 def telegram_access(ws: Workspace) -> TelegramAccess:
@@ -114,9 +122,10 @@ def telegram_access(ws: Workspace) -> TelegramAccess:
     settings = ws.directory.data.telegram
     if settings is None or not settings.token:
         raise ConfigError("Chưa khai báo telegram.token (dạng env:TEN_BIEN) trong directory.yaml.")
-    if not Roster.from_directory(ws.directory):
-        raise ConfigError("Chưa có loa truyền thanh nào gửi qua Telegram (deliver: {via: telegram, "
-                          "chat_id: ..., users: [...]}) trong directory.yaml.")
+    if not _anyone(ws.directory):
+        raise ConfigError("Chưa có loa truyền thanh (hay ấn phẩm, bài viết) nào gửi qua "
+                          "Telegram (deliver: {via: telegram, chat_id: ..., users: [...]}) "
+                          "trong directory.yaml.")
     return TelegramAccess(api_base=settings.api_base.rstrip("/"), token=ws.secrets(settings.token))
 
 

@@ -102,6 +102,7 @@ class Media:
         return [
             Route("/posts/{pid}/led/{idx}.png", self.led_png),
             Route("/posts/{pid}/audio", self.audio),
+            Route("/posts/{pid}/photos/{lid}", self.evidence_photo),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ]
 
@@ -143,6 +144,22 @@ class Media:
         except Exception as exc:  # noqa: BLE001 - no espeak/ffmpeg on this machine
             raise HTTPException(503, f"Không tạo được âm thanh: {exc}") from None
         return FileResponse(path, media_type=_AUDIO_TYPES.get(path.suffix, "audio/mpeg"))
+
+
+    def evidence_photo(self, request: Request) -> Response:
+        """A ward's photo of a hung banner (log entry ``lid`` of post ``pid``), from the
+        content-addressed evidence store; only files the ledger names are served."""
+        require(request, "read")
+        dash = self.dash
+        pid = to_int(request.path_params["pid"], 0)
+        lid = to_int(request.path_params["lid"], 0)
+        photo = next((p for p in queries.evidence_photos(dash.ledger, post_id=pid)
+                      if p.log_id == lid), None)
+        root = (dash.ws.var_dir / "evidence").resolve()
+        path = (root / photo.file).resolve() if photo else None
+        if path is None or not path.is_relative_to(root) or not path.is_file():
+            raise HTTPException(404, "Không có ảnh này.")
+        return FileResponse(path, headers={"Cache-Control": "private, max-age=86400"})
 
 
 _AUDIO_TYPES = {".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".wav": "audio/wav"}

@@ -135,7 +135,9 @@ class Pages:
             raise HTTPException(404, f"Không có bài #{pid}.")
         endpoint = dash.ws.directory.endpoints.get(post["endpoint_id"])
         size = led_size(endpoint) if post["channel"] == "led" else None
-        return dash.render(request, "post.html", p=post, size=size, endpoint=endpoint)
+        photos = queries.evidence_photos(dash.ledger, post_id=pid)
+        return dash.render(request, "post.html", p=post, size=size, endpoint=endpoint,
+                           photos=photos)
 
     def queue(self, request: Request) -> Response:
         require(request, "read")

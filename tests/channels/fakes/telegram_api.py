@@ -7,10 +7,12 @@ with a known token (401 otherwise), the required fields of each method (400 ``Ba
 It answers in the Bot API's shapes (``{"ok": true, "result": …}`` or ``{"ok": false,
 "error_code", "description", "parameters"}``).
 
-Methods: getMe, sendMessage, sendAudio, getUpdates (serves updates queued with
-:meth:`TelegramAPI.press` and :meth:`TelegramAPI.say`; long polling with ``timeout`` waits for
-the next update like the real server, so a polling bot does not spin), answerCallbackQuery,
-editMessageReplyMarkup, deleteWebhook. Failures can be scripted with :meth:`TelegramAPI.fail`.
+Methods: getMe, sendMessage, sendAudio, sendDocument, getFile, getUpdates (serves updates
+queued with :meth:`TelegramAPI.press`, :meth:`TelegramAPI.say` and :meth:`TelegramAPI.photo`;
+long polling with ``timeout`` waits for the next update like the real server, so a polling bot
+does not spin), answerCallbackQuery, editMessageReplyMarkup, deleteWebhook; and file downloads
+at ``GET /file/bot<token>/<file_path>`` (404 for an unknown path, 401 for another token), as the
+Bot API serves what getFile describes. Failures can be scripted with :meth:`TelegramAPI.fail`.
 Tokens never appear in what it records.
 """
 
@@ -24,7 +26,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 
 @dataclass
@@ -57,6 +59,9 @@ class TelegramAPI:
         self.messages: dict[tuple[str, int], dict[str, Any]] = {}
         self.updates: list[dict[str, Any]] = []
         self.failures: list[Failure] = []
+        self.files: dict[str, tuple[str, bytes]] = {}
+        """file_id → (file_path, bytes) of files users sent (photos), served by getFile."""
+        self.downloads: list[str] = []
         self._next_message = 100
         self._next_update = 1
         self._lock = threading.Lock()
@@ -114,7 +119,7 @@ class TelegramAPI:
             return update
 
     def say(self, chat_id: int | str, text: str, *, user_id: int,
-            first_name: str = "Cán bộ") -> dict[str, Any]:
+            first_name: str = "Cán bộ", reply_to: int | None = None) -> dict[str, Any]:
         """Queue a message update as if ``user_id`` wrote ``text`` in the chat.
 
         A leading ``/command`` (optionally ``@bot_username``) gets a ``bot_command`` entity,
@@ -130,12 +135,52 @@ class TelegramAPI:
                 command = text.split()[0]
                 message["entities"] = [{"type": "bot_command", "offset": 0,
                                         "length": len(command.encode("utf-16-le")) // 2}]
+            self._reply_to(message, str(chat_id), reply_to)
             self.messages[(str(chat_id), self._next_message)] = message
             update = {"update_id": self._next_update, "message": message}
             self._next_update += 1
             self.updates.append(update)
             self._arrived.notify_all()
             return update
+
+    def photo(self, chat_id: int | str, data: bytes, *, user_id: int, first_name: str = "Cán bộ",
+              reply_to: int | None = None, caption: str | None = None,
+              size: tuple[int, int] = (1280, 960)) -> dict[str, Any]:
+        """Queue a photo message as Telegram delivers one: ``photo`` is a list of sizes, the
+        largest last; each size is a file the bot can getFile and download."""
+        with self._lock:
+            self._next_message += 1
+            n = self._next_message
+            sizes = []
+            for label, (w, h) in (("s", (max(1, size[0] // 16), max(1, size[1] // 16))),
+                                  ("x", size)):
+                file_id = f"PHOTO{n}{label}"
+                payload = data if label == "x" else data[: max(1, len(data) // 16)]
+                self.files[file_id] = (f"photos/file_{n}{label}.jpg", payload)
+                sizes.append({"file_id": file_id, "file_unique_id": f"UP{n}{label}",
+                              "width": w, "height": h, "file_size": len(payload)})
+            message: dict[str, Any] = {
+                "message_id": n, "date": int(time.time()), "chat": self._chat(str(chat_id)),
+                "from": {"id": user_id, "is_bot": False, "first_name": first_name},
+                "photo": sizes}
+            if caption:
+                message["caption"] = caption
+            self._reply_to(message, str(chat_id), reply_to)
+            self.messages[(str(chat_id), n)] = message
+            update = {"update_id": self._next_update, "message": message}
+            self._next_update += 1
+            self.updates.append(update)
+            self._arrived.notify_all()
+            return update
+
+    def _reply_to(self, message: dict[str, Any], chat_id: str, reply_to: int | None) -> None:
+        """Embed the replied-to message, as Telegram does (without its own reply, one level)."""
+        if reply_to is None:
+            return
+        original = dict(self.messages.get((chat_id, reply_to)) or {
+            "message_id": reply_to, "date": int(time.time()), "chat": self._chat(chat_id)})
+        original.pop("reply_to_message", None)
+        message["reply_to_message"] = original
 
     def called(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -173,9 +218,31 @@ class TelegramAPI:
                 fields[key] = json.loads(fields[key])
         return fields, files
 
+    def _download(self, handler: BaseHTTPRequestHandler, parts: list[str]) -> None:
+        """``GET /file/bot<token>/<file_path>``: the bytes of a file getFile described."""
+        if parts[1][3:] != self.token:
+            return self._reply(handler, 401, {"ok": False, "error_code": 401,
+                                              "description": "Unauthorized"})
+        wanted = "/".join(parts[2:])
+        with self._lock:
+            found = next((data for path, data in self.files.values() if path == wanted), None)
+            if found is not None:
+                self.downloads.append(wanted)
+        if found is None:
+            return self._reply(handler, 404, {"ok": False, "error_code": 404,
+                                              "description": "Not Found"})
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/octet-stream")
+        handler.send_header("Content-Length", str(len(found)))
+        handler.end_headers()
+        handler.wfile.write(found)
+
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         path = handler.path.split("?", 1)[0]
         parts = path.strip("/").split("/")
+        if len(parts) >= 3 and parts[0] == "file" and parts[1].startswith("bot"):
+            return self._download(handler, [unquote(p) for p in parts])  # httpx quotes ':'
+
         if len(parts) != 2 or not parts[0].startswith("bot"):
             return self._reply(handler, 404, {"ok": False, "error_code": 404,
                                               "description": "Not Found"})
@@ -296,6 +363,31 @@ class TelegramAPI:
             extra["caption"] = fields["caption"]
         self._check_markup(fields.get("reply_markup"))
         return self._new_message(chat_id, extra)
+
+    def _m_sendDocument(self, fields: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        chat_id = self._known_chat(fields)
+        if "document" not in files and not fields.get("document"):
+            raise _BadRequest("there is no document in the request")
+        name, payload = files.get("document", ("file", b""))
+        if "document" in files and not payload:
+            raise _BadRequest("file must be non-empty")
+        if len(fields.get("caption") or "") > 1024:
+            raise _BadRequest("message caption is too long")
+        document = {"file_id": f"DOC{len(self.calls)}", "file_unique_id": f"UD{len(self.calls)}",
+                    "file_name": name, "file_size": len(payload)}
+        extra: dict[str, Any] = {"document": document}
+        if fields.get("caption"):
+            extra["caption"] = fields["caption"]
+        return self._new_message(chat_id, extra)
+
+    def _m_getFile(self, fields: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        self._require(fields, "file_id")
+        known = self.files.get(str(fields["file_id"]))
+        if known is None:
+            raise _BadRequest("invalid file_id")
+        path, data = known
+        return {"file_id": fields["file_id"], "file_unique_id": f"U{fields['file_id']}",
+                "file_size": len(data), "file_path": path}
 
     def _m_getUpdates(self, fields: dict[str, Any], files: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N802
         offset = int(fields.get("offset") or 0)
