@@ -47,5 +47,7 @@ def upcoming_period(example: str, today: date) -> str:
     text = re.sub(r"^period: \{start: [0-9-]+, end: [0-9-]+\}$",
                   f"period: {{start: {start.isoformat()}, end: {end.isoformat()}}}",
                   example, count=1, flags=re.M)
+    text = re.sub(r"^  hang_on: [0-9-]+$", f"  hang_on: {(start + timedelta(days=2)).isoformat()}",
+                  text, count=1, flags=re.M)  # printed materials: hung on the third day
     return re.sub(r"^report_due: [0-9-]+$", f"report_due: {(end + timedelta(days=1)).isoformat()}",
                   text, count=1, flags=re.M)

@@ -147,7 +147,8 @@ def test_every_route_is_listed_in_the_security_checks(world):
     ws, ledger = world
     app = create_app(ws, ledger, secret=SECRET)
     gets = {r.path for r in app.routes if isinstance(r, Route) and "GET" in (r.methods or ())}
-    covered = {"/login", "/posts/{pid}/audio", "/campaigns/{cid}/report.{fmt:str}"}
+    covered = {"/login", "/posts/{pid}/audio", "/campaigns/{cid}/report.{fmt:str}",
+               "/posts/{pid}/photos/{lid}"}
     for url in page_urls(ledger):
         path = url.split("?")[0]
         for route in app.routes:
@@ -160,7 +161,7 @@ def test_every_route_is_listed_in_the_security_checks(world):
 def test_anonymous_is_refused_everywhere(world):
     ws, ledger = world
     client = client_for(ws, ledger)
-    for url in [*page_urls(ledger), "/posts/1/audio"]:
+    for url in [*page_urls(ledger), "/posts/1/audio", "/posts/1/photos/1"]:
         response = client.get(url)
         assert response.status_code == 303, url
         assert response.headers["location"].startswith("/login?next="), url
