@@ -1,4 +1,4 @@
-"""What people do to posts after planning: resolve, retry, cancel, confirm a broadcast.
+"""What people do to posts after planning: approve, resolve, retry, cancel, confirm a broadcast.
 
 Every operation is a compare-and-set on the post's state plus one log entry, in one
 transaction, so two operators clicking at once cannot both win.
@@ -6,6 +6,7 @@ transaction, so two operators clicking at once cannot both win.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -24,6 +25,7 @@ from schedules.models import (
     Post,
     utcnow,
 )
+from schedules.models import Campaign as CampaignRow
 
 CONFIRMATIONS = ("received", "played", "not_played")
 
@@ -192,3 +194,54 @@ def record_reminders(ledger: Ledger, sent: list[ReminderSent], *, actor: str = "
         for item in sent:
             log(session, "reminded", campaign_id=item.campaign_id, post_id=item.post_id,
                 endpoint_id=item.endpoint_id, actor=actor, at=now, detail=dict(item.detail))
+
+
+# --------------------------------------------------------------------------- approval
+@dataclass(frozen=True)
+class Approved:
+    """The definition an approval now covers; ``already`` when it was approved before."""
+
+    definition_hash: str
+    already: bool
+
+
+def approve_campaign(ledger: Ledger, campaign_id: str, actor: str, *,
+                     vet: Callable[[CampaignRow], None] | None = None,
+                     now: datetime | None = None) -> Approved | None:
+    """Approve the campaign's current definition; None when the ledger has no such campaign.
+
+    ``vet`` sees the row inside the transaction before anything is written and may raise to
+    refuse (the campaign layer refuses a period that is already over, in Vietnamese).
+    """
+    now = now or utcnow()
+    with ledger.session() as session:
+        row = session.get(CampaignRow, campaign_id)
+        if row is None:
+            return None
+        if row.approved:
+            return Approved(row.definition_hash, True)
+        if vet is not None:
+            vet(row)
+        row.approved_hash = row.definition_hash
+        row.approved_definition = row.definition
+        row.approved_by = actor
+        row.approved_at = now
+        log(session, "approved", campaign_id=campaign_id, actor=actor, at=now,
+            detail={"definition_hash": row.definition_hash})
+        return Approved(row.definition_hash, False)
+
+
+def revoke_approval(ledger: Ledger, campaign_id: str, actor: str, reason: str = "", *,
+                    now: datetime | None = None) -> bool:
+    """Withdraw an approval, logged as ``revoked``; False when there is no such campaign.
+
+    Queued posts stop going out until someone approves again; nothing is lost.
+    """
+    with ledger.session() as session:
+        row = session.get(CampaignRow, campaign_id)
+        if row is None:
+            return False
+        row.approved_hash = None
+        log(session, "revoked", campaign_id=campaign_id, actor=actor, at=now or utcnow(),
+            detail={"reason": reason})
+    return True
