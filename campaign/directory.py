@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -13,7 +13,14 @@ from assets.speech import load_dictionary
 from assets.speech.engines import SpeechError, engine_from_config
 from campaign import yamlsrc
 from campaign.errors import InputError, Problem
-from channels.base import HHMM, ConfigError, EndpointConfig, adapter_class, adapter_kind
+from channels.base import (
+    HHMM,
+    ConfigError,
+    EndpointConfig,
+    adapter_class,
+    adapter_kind,
+    zone_name,
+)
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 DEFAULT_QUIET_HOURS: dict[str, tuple[str, str]] = {
@@ -129,12 +136,7 @@ class DirectoryFile(Strict):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"Không biết múi giờ '{value}'. Dùng tên IANA, ví dụ "
-                             "Asia/Ho_Chi_Minh.") from None
-        return value
+        return zone_name(value)
 
 
 class Directory:

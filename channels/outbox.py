@@ -56,8 +56,9 @@ class OutboxConfig(EndpointConfig):
 
 
 @register("outbox")
-class OutboxAdapter(Adapter):
+class OutboxAdapter(Adapter[OutboxConfig]):
     Config = OutboxConfig
+    routes = ("outbox",)
 
     @property
     def root(self) -> Path:

@@ -108,16 +108,16 @@ class VisualContent(BaseModel):
 
 
 @register("visual")
-class VisualAdapter(Adapter):
+class VisualAdapter(Adapter[VisualConfig]):
     """Writes print-ready PDFs and an order sheet to the print shop's folder."""
 
     Config = VisualConfig
+    routes = ("folder",)
 
     def __init__(self, endpoint: EndpointConfig, context: AdapterContext) -> None:
-        super().__init__(endpoint, context)
         if not isinstance(endpoint, VisualConfig):
             endpoint = VisualConfig.model_validate(endpoint.model_dump(by_alias=True))
-        self.config: VisualConfig = endpoint
+        super().__init__(endpoint, context)
         route = endpoint.route_options()
         if route is None:
             raise ConfigError("Ấn phẩm cổ động qua outbox do bộ gửi outbox xử lý.")
