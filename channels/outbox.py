@@ -155,8 +155,9 @@ class OutboxAdapter(Adapter[OutboxConfig]):
 def _led_pngs(slogan: str, size: str, colors: str, color: str) -> tuple[bytes, ...]:
     """PNG frames of a slogan; cached because every board of a size shows the same frames."""
     from assets.led import render_frames
+    from channels.led import parse_size
 
-    width, height = (int(v) for v in size.lower().split("x"))
+    width, height = parse_size(size)
     out = []
     for frame in render_frames(slogan, width, height, colors=colors, color=color):
         buffer = io.BytesIO()
