@@ -191,6 +191,23 @@ def zone_name(value: str) -> str:
     return value
 
 
+def check_folder(folder: Path) -> None:
+    """For ``check()`` of a folder route: the folder exists or can be made, and takes a file.
+
+    Raises :class:`ConfigError` in Vietnamese naming the folder and the fix. Nothing is left
+    behind (the probe file is removed at once).
+    """
+    import tempfile
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".kiem-tra-"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"Không ghi được vào thư mục {folder} ({exc.strerror or exc}). Cấp "
+                          "quyền ghi cho người dùng chạy dịch vụ hoặc sửa deliver.path.") from None
+
+
 def digits_text(value: Any) -> Any:
     """Validator (``mode="before"``) for numeric platform ids: YAML reads an unquoted id as an
     int; accept it as text rather than force quoting."""

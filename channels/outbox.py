@@ -26,6 +26,7 @@ from channels.base import (
     EndpointConfig,
     Receipt,
     TransientError,
+    check_folder,
     register,
     registry,
 )
@@ -68,6 +69,11 @@ class OutboxAdapter(Adapter[OutboxConfig]):
     @property
     def folder(self) -> Path:
         return self.root / self.endpoint.id
+
+    def check(self) -> dict[str, Any]:
+        """The outbox folder takes files (nothing is published from it)."""
+        check_folder(self.root)
+        return {"ok": True, "via": "outbox", "path": str(self.root)}
 
     def deliver(self, delivery: Delivery) -> Receipt:
         stem = f"{delivery.local_due:%H%M}-{delivery.message_id}"

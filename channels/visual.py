@@ -38,6 +38,7 @@ from channels.base import (
     PermanentError,
     Receipt,
     TransientError,
+    check_folder,
     register,
 )
 from channels.website.package import swap_in_folder
@@ -178,6 +179,7 @@ class VisualAdapter(Adapter[VisualConfig]):
                 "slogans": list(content.slogans), "files": files}
 
     def check(self) -> dict[str, Any]:
+        check_folder(self.root)
         return {"ok": True, "via": "folder", "path": str(self.root),
                 "size": self.config.print_size().label}
 

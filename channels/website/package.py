@@ -32,7 +32,14 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
-from channels.base import AdapterContext, Delivery, PermanentError, Receipt, TransientError
+from channels.base import (
+    AdapterContext,
+    Delivery,
+    PermanentError,
+    Receipt,
+    TransientError,
+    check_folder,
+)
 from channels.website.article import Article, metadata
 
 PAGE = """<!doctype html>
@@ -119,6 +126,7 @@ class PackageBackend:
                        detail={"folder": str(final), "files": files, "awaiting": "editor"})
 
     def check(self) -> dict[str, Any]:
+        check_folder(self.root)
         return {"ok": True, "via": "package", "path": str(self.root)}
 
 
