@@ -92,10 +92,10 @@ class Plan:
             if spec.durations and k * max(spec.durations) > spec.capacity:
                 chosen, dropped = _fit(_rotate(n, len(spec.slots), k), spec.durations,
                                        spec.capacity, spec.spill)
-                if dropped:
-                    self.warnings.append(
-                        f"Đài {spec.endpoint.id}: {dropped} bài đọc không còn buổi phát nào để "
-                        "chuyển sang (hết thời gian chiến dịch).")
+                warning = (f"Đài {spec.endpoint.id}: {dropped} bài đọc không còn buổi phát "
+                           "nào để chuyển sang (hết thời gian chiến dịch).")
+                if dropped and warning not in self.warnings:  # each pass over the plan sees it
+                    self.warnings.append(warning)
             else:  # the common case: the rotation fits, no need to materialise it
                 chosen = None
             endpoint_id, unit_id, channel = spec.endpoint.id, spec.endpoint.unit, spec.channel
