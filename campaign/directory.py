@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -176,7 +176,8 @@ class Directory:
         return {eid: p.in_flight for eid, p in self.data.pacing.endpoints.items()}
 
     def quiet_hours(self, channel: str) -> tuple[str, str] | None:
-        return self.data.quiet_hours.get(channel, DEFAULT_QUIET_HOURS.get(channel))  # type: ignore[arg-type]
+        by_channel = cast("dict[str, tuple[str, str]]", self.data.quiet_hours)
+        return by_channel.get(channel, DEFAULT_QUIET_HOURS.get(channel))
 
     def resolve_targets(self, targets: list[str]) -> list[str]:
         """Unit ids named by a campaign's targets (units, groups or ``tat-ca``), in file order."""

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from assets.speech import estimate_seconds
@@ -151,7 +151,8 @@ def build_plan(campaign: Campaign, directory: Directory, *,
             continue
         days = calendar.days_between(campaign.period.start, campaign.period.end,
                                      sched.weekday_set(), skip_holidays=skip)
-        quiet = campaign.quiet_hours.get(channel) or directory.quiet_hours(channel)
+        quiet = cast("dict[str, tuple[str, str]]", campaign.quiet_hours).get(channel) \
+            or directory.quiet_hours(channel)
         durations = ([estimate(m.loudspeaker.script, rate) for m in messages]  # type: ignore[union-attr]
                      if channel == "loudspeaker" else [])
         per_slot = _per_slot(channel, sched, messages)

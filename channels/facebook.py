@@ -342,7 +342,7 @@ class FacebookAdapter(HttpAdapter[FacebookConfig]):
             result["permissions"] = None
             result["note"] = exc.message
             return result
-        data = info.get("data") if isinstance(info.get("data"), dict) else {}
+        data: dict[str, Any] = info["data"] if isinstance(info.get("data"), dict) else {}
         scopes = [str(s) for s in data.get("scopes", [])]
         missing = [p for p in REQUIRED_PERMISSIONS if scopes and p not in scopes]
         result.update({"permissions": scopes, "missing": missing,

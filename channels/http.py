@@ -15,6 +15,7 @@ import logging
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from urllib3.exceptions import NewConnectionError
@@ -104,7 +105,7 @@ class HttpClient:
         after sending is an unknown outcome; when false (reads, unpublished uploads, token
         refresh) it is a transient fault.
         """
-        path = requests.utils.urlparse(url).path
+        path = urlsplit(url).path
         started = time.monotonic()
         try:
             response = self.session.request(

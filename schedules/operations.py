@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, Result, select, update
+from sqlalchemy.orm import Session
 
 from schedules.ledger import Ledger, log
 from schedules.models import (
@@ -38,13 +39,18 @@ class OperationError(Exception):
         self.message = message
 
 
+def _rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE changed (the compare-and-set won when this is 1)."""
+    return cast(CursorResult[Any], result).rowcount
+
+
 @dataclass
 class Changed:
     count: int
     post_ids: list[int]
 
 
-def _post(session: Any, post_id: int) -> Post:
+def _post(session: Session, post_id: int) -> Post:
     post = session.get(Post, post_id)
     if post is None:
         raise OperationError(f"Không có bài #{post_id}.")
@@ -73,7 +79,7 @@ def resolve(ledger: Ledger, post_id: int, outcome: Literal["sent", "resend"], ac
                 values["state"] = state = EXPIRED
         done = session.execute(update(Post).where(Post.id == post_id,
                                                   Post.state == UNCONFIRMED).values(**values))
-        if not done.rowcount:
+        if not _rowcount(done):
             raise OperationError(f"Bài #{post_id} vừa được người khác xử lý.")
         log(session, "resolved", campaign_id=post.campaign_id, post_id=post_id,
             endpoint_id=post.endpoint_id, actor=actor, at=now,
@@ -99,7 +105,7 @@ def retry_failed(ledger: Ledger, actor: str, *, campaign_id: str | None = None,
             done = session.execute(update(Post).where(Post.id == row.id, Post.state == FAILED)
                                    .values(state=state, available_at=now, attempts=0,
                                            updated_at=now))
-            if done.rowcount:
+            if _rowcount(done):
                 changed.append(row.id)
                 log(session, "expired" if late else "retry", campaign_id=row.campaign_id,
                     post_id=row.id, endpoint_id=row.endpoint_id, actor=actor, at=now,
@@ -128,7 +134,7 @@ def cancel(ledger: Ledger, actor: str, *, post_id: int | None = None,
             done = session.execute(update(Post).where(Post.id == row.id,
                                                       Post.state == row.state)
                                    .values(state=CANCELLED, updated_at=now))
-            if done.rowcount:
+            if _rowcount(done):
                 changed.append(row.id)
                 log(session, "cancelled", campaign_id=row.campaign_id, post_id=row.id,
                     endpoint_id=row.endpoint_id, actor=actor, at=now,

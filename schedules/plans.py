@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 
 from schedules.ledger import Ledger, bulk_insert, log, log_many
 from schedules.models import CANCELLED, OPEN_STATES, PENDING, Content, LogEntry, Post, utcnow
@@ -133,7 +133,7 @@ def apply_plan(ledger: Ledger, record: CampaignRecord,
             select(Post.id).where(Post.campaign_id == campaign_id).limit(1)) is not None
         wanted: set[str] = set()
         total = 0
-        table = Post.__table__
+        table = cast(Table, Post.__table__)
         for chunk in _batched(posts, CHUNK):
             total += len(chunk)
             existing: dict[str, Any] = {}
