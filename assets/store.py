@@ -49,7 +49,7 @@ class MediaStore:
     def path_for(self, key: str, suffix: str) -> Path:
         return self.root / key[:2] / f"{key}{suffix}"
 
-    def get_or_create(self, key: str, suffix: str, make: Callable[[Path], None]) -> Path:
+    def get_or_create(self, key: str, suffix: str, make: Callable[[Path], object]) -> Path:
         """Return the stored file for ``key``; call ``make(tmp_path)`` to produce it if absent."""
         final = self.path_for(key, suffix)
         if final.exists():

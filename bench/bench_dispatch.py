@@ -59,9 +59,9 @@ def _workspace(root: Path, api_base: str) -> None:
 
 def _fill(ledger, count: int, due: list[datetime]) -> None:
     """Insert ``count`` approved Facebook posts with the given due instants."""
-    from campaign.planner import INSERT_COLUMNS
     from schedules.ledger import bulk_insert, log
     from schedules.models import Campaign, Content, Post
+    from schedules.plans import INSERT_COLUMNS
 
     now = datetime.now(UTC)
     with ledger.session() as s:

@@ -51,9 +51,9 @@ def _workspace(root: Path, api_base: str) -> None:
 
 
 def _fill(ledger, count: int) -> None:
-    from campaign.planner import INSERT_COLUMNS
     from schedules.ledger import bulk_insert
     from schedules.models import Campaign, Content, Post
+    from schedules.plans import INSERT_COLUMNS
 
     now = datetime.now(UTC)
     due = now - timedelta(minutes=1)

@@ -13,7 +13,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from campaign.errors import InputError
-from schedules.ledger import Ledger, log
+from schedules import operations
+from schedules.ledger import Ledger
 from schedules.models import Campaign as CampaignRow
 from schedules.models import utcnow
 
@@ -58,14 +59,8 @@ def approve(ledger: Ledger, campaign_id: str, by: str, *, refuse_past: bool = Fa
         raise InputError.single("--by", "Phải ghi rõ người phê duyệt.",
                                 fix='Thêm --by "Họ và tên người phê duyệt".')
     now = now or utcnow()
-    with ledger.session() as session:
-        row = session.get(CampaignRow, campaign_id)
-        if row is None:
-            raise InputError.single(
-                campaign_id, f"Chưa có chiến dịch '{campaign_id}' trong sổ.",
-                fix="Lập lịch trước bằng lệnh: campaign plan campaigns/TEN_TEP.yaml")
-        if row.approved:
-            return ApprovalResult(campaign_id, row.definition_hash, True)
+
+    def vet(row: CampaignRow) -> None:
         today = local_today(row.timezone, now)
         if row.period_end is not None and row.period_end < today and refuse_past:
             raise InputError.single(
@@ -74,13 +69,13 @@ def approve(ledger: Ledger, campaign_id: str, by: str, *, refuse_past: bool = Fa
                 "đã qua hết: duyệt thì mọi bài chỉ chuyển sang quá hạn.",
                 fix="Sửa period trong tệp chiến dịch rồi lập lịch lại (campaign plan), hoặc "
                     "thêm --allow-past nếu thật sự muốn duyệt.")
-        row.approved_hash = row.definition_hash
-        row.approved_definition = row.definition
-        row.approved_by = by.strip()
-        row.approved_at = now
-        log(session, "approved", campaign_id=campaign_id, actor=by.strip(), at=now,
-            detail={"definition_hash": row.definition_hash})
-        return ApprovalResult(campaign_id, row.definition_hash, False)
+
+    done = operations.approve_campaign(ledger, campaign_id, by.strip(), vet=vet, now=now)
+    if done is None:
+        raise InputError.single(
+            campaign_id, f"Chưa có chiến dịch '{campaign_id}' trong sổ.",
+            fix="Lập lịch trước bằng lệnh: campaign plan campaigns/TEN_TEP.yaml")
+    return ApprovalResult(campaign_id, done.definition_hash, done.already)
 
 
 def revoke(ledger: Ledger, campaign_id: str, by: str, reason: str = "", *,
@@ -89,13 +84,8 @@ def revoke(ledger: Ledger, campaign_id: str, by: str, reason: str = "", *,
 
     Unlike cancelling, nothing is lost: approving again releases the same posts.
     """
-    with ledger.session() as session:
-        row = session.get(CampaignRow, campaign_id)
-        if row is None:
-            raise InputError.single(campaign_id, f"Chưa có chiến dịch '{campaign_id}' trong sổ.")
-        row.approved_hash = None
-        log(session, "approved", campaign_id=campaign_id, actor=by, at=now or utcnow(),
-            detail={"revoked": True, "reason": reason})
+    if not operations.revoke_approval(ledger, campaign_id, by, reason, now=now):
+        raise InputError.single(campaign_id, f"Chưa có chiến dịch '{campaign_id}' trong sổ.")
 
 
 def pending_diff(ledger: Ledger, campaign_id: str) -> list[str]:

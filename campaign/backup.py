@@ -135,7 +135,8 @@ def read_manifest(archive: Path) -> dict[str, object]:
             member = tar.extractfile("manifest.json")
             if member is None:
                 raise KeyError("manifest.json")
-            return json.loads(member.read().decode("utf-8"))
+            manifest: dict[str, object] = json.loads(member.read().decode("utf-8"))
+            return manifest
     except (tarfile.TarError, KeyError, OSError, ValueError):
         raise _problem(archive, "Tệp này không phải bản sao lưu của phần mềm (hỏng hoặc sai "
                                 "định dạng).", "Chọn tệp campaign-backup-….tar.gz.") from None

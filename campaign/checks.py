@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -19,7 +18,7 @@ from campaign import yamlsrc
 from campaign.definition import Campaign, ChannelSchedule, Message, VisualSchedule
 from campaign.directory import Directory
 from campaign.errors import InputError, Problem
-from channels.base import EndpointConfig
+from channels.base import EndpointConfig, known_zone
 from schedules import calendar
 
 DEFAULT_SLOT_MINUTES = 15
@@ -117,12 +116,9 @@ def cross_check(campaign: Campaign, directory: Directory, source: yamlsrc.Source
             known = ", ".join(sorted([*directory.groups, "tat-ca"]))
             add(["targets", idx], f"Không có đơn vị hay nhóm '{target}' trong danh bạ.",
                 f"Dùng mã đơn vị trong directory.yaml hoặc một nhóm: {known}.")
-    if campaign.timezone:
-        try:
-            ZoneInfo(campaign.timezone)
-        except Exception:  # noqa: BLE001 - any lookup failure is the same mistake
-            add(["timezone"], f"Không biết múi giờ '{campaign.timezone}'.",
-                "Dùng tên IANA, ví dụ Asia/Ho_Chi_Minh.")
+    if campaign.timezone and not known_zone(campaign.timezone):
+        add(["timezone"], f"Không biết múi giờ '{campaign.timezone}'.",
+            "Dùng tên IANA, ví dụ Asia/Ho_Chi_Minh.")
     if media_dir is not None:
         for m_idx, message in indexed:
             for loc, name, kinds in _media_refs(message):

@@ -1,8 +1,9 @@
 """Turn a campaign into posts: one per message × endpoint × slot, with deterministic keys.
 
-``build_plan`` is pure (campaign + directory → planned posts); ``apply_plan`` writes it to the
-ledger with upsert semantics: future unsent posts change, posts that no longer exist are
-cancelled (never deleted), and posts already sent are never touched.
+``build_plan`` is pure (campaign + directory → planned posts); ``apply_plan`` hands it to
+``schedules.plans.apply_plan``, which writes it to the ledger with upsert semantics: future
+unsent posts change, posts that no longer exist are cancelled (never deleted), and posts already
+sent are never touched.
 """
 
 from __future__ import annotations
@@ -10,13 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import insert, select, update
 
 from assets.speech import estimate_seconds
 from campaign.checks import DEFAULT_SLOT_MINUTES, cross_check, load_campaign
@@ -31,18 +30,14 @@ from campaign.definition import (
 from campaign.directory import Directory
 from channels.base import EndpointConfig, minutes_of
 
-__all__ = ["DEFAULT_SLOT_MINUTES", "apply_plan", "build_plan", "cross_check", "load_campaign",
-           "summarise"]
-from schedules import calendar
-from schedules.ledger import Ledger, bulk_insert, log, log_many
-from schedules.models import CANCELLED, OPEN_STATES, PENDING, Content, LogEntry, Post, utcnow
-from schedules.models import Campaign as CampaignRow
+__all__ = ["DEFAULT_SLOT_MINUTES", "PlanResult", "apply_plan", "build_plan", "cross_check",
+           "load_campaign", "summarise"]
+from schedules import calendar, plans
+from schedules.ledger import Ledger
+from schedules.plans import CampaignRecord, PlanResult
 
-CHUNK = 5000
 LEAD_ROUTES = {"telegram", "folder"}
 """Loudspeaker routes that need the material ahead of the session (a person reads it)."""
-REPLANNED = "replanned"
-"""The reason the planner logs for posts it cancels itself (they may come back on a re-plan)."""
 WHOLE_DAY = DayPart.model_validate({"from": "00:00", "to": "24:00"})
 
 
@@ -99,10 +94,10 @@ class Plan:
             if spec.durations and k * max(spec.durations) > spec.capacity:
                 chosen, dropped = _fit(_rotate(n, len(spec.slots), k), spec.durations,
                                        spec.capacity, spec.spill)
-                if dropped:
-                    self.warnings.append(
-                        f"Đài {spec.endpoint.id}: {dropped} bài đọc không còn buổi phát nào để "
-                        "chuyển sang (hết thời gian chiến dịch).")
+                warning = (f"Đài {spec.endpoint.id}: {dropped} bài đọc không còn buổi phát "
+                           "nào để chuyển sang (hết thời gian chiến dịch).")
+                if dropped and warning not in self.warnings:  # each pass over the plan sees it
+                    self.warnings.append(warning)
             else:  # the common case: the rotation fits, no need to materialise it
                 chosen = None
             endpoint_id, unit_id, channel = spec.endpoint.id, spec.endpoint.unit, spec.channel
@@ -128,24 +123,6 @@ class Plan:
     def posts(self) -> list[PlannedPost]:
         """All posts as a list (fine for one city; use :meth:`iter_posts` for a nation)."""
         return list(self.iter_posts())
-
-
-@dataclass
-class PlanResult:
-    inserted: int = 0
-    updated: int = 0
-    cancelled: int = 0
-    unchanged: int = 0
-    kept: int = 0
-    """Posts left alone because they were already sent, failed, expired or in the past."""
-    kept_cancelled: int = 0
-    """Posts an operator cancelled: a re-plan leaves them cancelled (see ``reopen``)."""
-    reopened: int = 0
-    """Operator-cancelled posts opened again because the re-plan asked for it explicitly."""
-    approval_lapsed: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return self.__dict__.copy()
 
 
 # ---------------------------------------------------------------------------- expansion
@@ -184,7 +161,8 @@ def build_plan(campaign: Campaign, directory: Directory, *,
             continue
         days = calendar.days_between(campaign.period.start, campaign.period.end,
                                      sched.weekday_set(), skip_holidays=skip)
-        quiet = campaign.quiet_hours.get(channel) or directory.quiet_hours(channel)
+        quiet = cast("dict[str, tuple[str, str]]", campaign.quiet_hours).get(channel) \
+            or directory.quiet_hours(channel)
         durations = ([estimate(m.loudspeaker.script, rate) for m in messages]  # type: ignore[union-attr]
                      if channel == "loudspeaker" else [])
         per_slot = _per_slot(channel, sched, messages)
@@ -326,170 +304,21 @@ def apply_plan(ledger: Ledger, plan: Plan, *, now: datetime | None = None,
                source_path: str | None = None, actor: str | None = None,
                progress: Callable[[int], None] | None = None,
                reopen: bool = False) -> PlanResult:
-    """Upsert the plan into the ledger in one transaction.
+    """Write the plan to the ledger through :func:`schedules.plans.apply_plan`.
 
-    ``progress`` is called with the number of posts handled after each chunk (for a bar).
-    A post an operator cancelled stays cancelled unless ``reopen`` is given; then each one
-    opened again gets its own log entry (see :func:`_operator_cancelled`).
+    The campaign layer only says what the campaign row and posts are; the schedules layer
+    does every write (see ``tests/test_ledger_writes.py``).
     """
-    now = now or utcnow()
     campaign = plan.campaign
-    result = PlanResult()
-    with ledger.session() as session:
-        row = session.get(CampaignRow, campaign.id)
-        definition = campaign.model_dump(mode="json", by_alias=True)
-        if row is None:
-            row = CampaignRow(id=campaign.id, created_at=now, approved_hash=None)
-            session.add(row)
-        elif row.approved_hash and row.approved_hash != plan.definition_hash:
-            result.approval_lapsed = row.approved_hash == row.definition_hash
-        row.title = campaign.title
-        row.timezone = plan.timezone
-        row.priority = campaign.priority
-        row.period_start = campaign.period.start
-        row.period_end = campaign.period.end
-        row.report_due = campaign.report_due
-        row.definition = definition
-        row.definition_hash = plan.definition_hash
-        row.source_path = source_path
-        row.updated_at = now
-        session.flush()
-
-        known = set(session.scalars(select(Content.hash).where(
-            Content.hash.in_(list(plan.contents)))))
-        new_contents = [{"hash": h, "channel": c, "body": b}
-                        for h, (c, b) in plan.contents.items() if h not in known]
-        if new_contents:
-            session.execute(insert(Content), new_contents)
-
-        # A campaign planned for the first time needs no per-key lookups at all.
-        replanning = session.scalar(
-            select(Post.id).where(Post.campaign_id == campaign.id).limit(1)) is not None
-        wanted: set[str] = set()
-        total = 0
-        table = Post.__table__
-        for chunk in _batched(plan.iter_posts(), CHUNK):
-            total += len(chunk)
-            existing: dict[str, Any] = {}
-            if replanning:
-                keys = [p.key for p in chunk]
-                wanted.update(keys)
-                existing = {r.key: r for r in session.execute(
-                    select(Post.id, Post.key, Post.state, Post.content_hash, Post.due_at,
-                           Post.expires_at, Post.priority).where(Post.key.in_(keys)))}
-            held = _operator_cancelled(session, existing.values())
-            inserts, updates = _diff_chunk(chunk, existing, campaign.id, now, result,
-                                           held, reopen)
-            if reopen and held:
-                reopened = [u for u in updates if u["id"] in held]
-                log_many(session, ({"at": now, "campaign_id": campaign.id, "post_id": u["id"],
-                                    "event": "planned", "actor": actor,
-                                    "detail": {"reopened": True, "was": CANCELLED}}
-                                   for u in reopened))
-                result.reopened += len(reopened)
-            if inserts:
-                bulk_insert(session, table, INSERT_COLUMNS, inserts)
-            if updates:
-                session.execute(update(Post), updates)
-            result.inserted += len(inserts)
-            result.updated += len(updates)
-            if progress is not None:
-                progress(len(chunk))
-        cancel_ids = []
-        if replanning:
-            cancel_ids = [r.id for r in session.execute(
-                select(Post.id, Post.key).where(Post.campaign_id == campaign.id,
-                                                Post.state.in_(OPEN_STATES)))
-                          if r.key not in wanted]
-        if cancel_ids:
-            for ids in _chunks(cancel_ids, 500):
-                session.execute(update(Post).where(Post.id.in_(ids))
-                                .values(state=CANCELLED, updated_at=now))
-            log_many(session, ({"at": now, "campaign_id": campaign.id, "post_id": pid,
-                                "event": "cancelled", "actor": actor,
-                                "detail": {"reason": REPLANNED}} for pid in cancel_ids))
-        result.cancelled = len(cancel_ids)
-        log(session, "planned", campaign_id=campaign.id, actor=actor, at=now,
-            detail={**result.as_dict(), "definition_hash": plan.definition_hash,
-                    "posts": total})
-    return result
-
-
-INSERT_COLUMNS = ("key", "campaign_id", "message_id", "endpoint_id", "channel", "unit_id",
-                  "content_hash", "priority", "slot_at", "due_at", "expires_at",
-                  "available_at", "state", "attempts", "updated_at")
-
-
-def _operator_cancelled(session: Any, rows: Iterable[Any]) -> set[int]:
-    """Ids among ``rows`` whose cancellation came from a person, not from a re-plan.
-
-    No schema change tells them apart: the planner's own cancellations are logged with
-    ``reason: replanned`` and no endpoint, while ``operations.cancel`` (CLI, dashboard) always
-    names the endpoint. The latest ``cancelled`` entry of a post decides.
-    """
-    ids = [r.id for r in rows if r.state == CANCELLED]
-    if not ids:
-        return set()
-    latest: dict[int, Any] = {}
-    for post_id, endpoint_id, detail in session.execute(
-            select(LogEntry.post_id, LogEntry.endpoint_id, LogEntry.detail)
-            .where(LogEntry.post_id.in_(ids), LogEntry.event == CANCELLED)
-            .order_by(LogEntry.id)):
-        latest[post_id] = (endpoint_id, detail or {})
-    return {pid for pid, (endpoint_id, detail) in latest.items()
-            if endpoint_id is not None or detail.get("reason") != REPLANNED}
-
-
-def _diff_chunk(chunk: list[PlannedPost], existing: dict[str, Any], campaign_id: str,
-                now: datetime, result: PlanResult, held: set[int] | None = None,
-                reopen: bool = False) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]]]:
-    """Split planned posts into rows to insert (tuples in INSERT_COLUMNS order) and future
-    unsent rows to update. Rows in ``held`` (cancelled by a person) stay as they are unless
-    ``reopen``."""
-    held = held or set()
-    inserts: list[tuple[Any, ...]] = []
-    updates: list[dict[str, Any]] = []
-    for post in chunk:
-        old = existing.get(post.key)
-        if old is None:
-            inserts.append((post.key, campaign_id, post.message_id, post.endpoint_id,
-                            post.channel, post.unit_id, post.content_hash, post.priority,
-                            post.slot_at, post.due_at, post.expires_at, post.due_at, PENDING,
-                            0, now))
-            continue
-        if old.id in held and not reopen:
-            result.kept_cancelled += 1
-            continue
-        editable = old.due_at > now and old.state in (*OPEN_STATES, CANCELLED)
-        same = (old.content_hash == post.content_hash and old.due_at == post.due_at
-                and old.expires_at == post.expires_at and old.priority == post.priority
-                and old.state != CANCELLED)
-        if same:
-            result.unchanged += 1
-        elif editable:
-            updates.append({"id": old.id, "content_hash": post.content_hash,
-                            "due_at": post.due_at, "available_at": post.due_at,
-                            "expires_at": post.expires_at, "priority": post.priority,
-                            "slot_at": post.slot_at, "state": PENDING, "updated_at": now})
-        else:
-            result.kept += 1
-    return inserts, updates
-
-
-def _batched(items: Iterable[PlannedPost], size: int) -> Iterator[list[PlannedPost]]:
-    batch: list[PlannedPost] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
+    record = CampaignRecord(
+        id=campaign.id, title=campaign.title, timezone=plan.timezone,
+        priority=campaign.priority, period_start=campaign.period.start,
+        period_end=campaign.period.end, report_due=campaign.report_due,
+        definition=campaign.model_dump(mode="json", by_alias=True),
+        definition_hash=plan.definition_hash)
+    return plans.apply_plan(ledger, record, plan.contents, plan.iter_posts(), now=now,
+                            source_path=source_path, actor=actor, progress=progress,
+                            reopen=reopen)
 
 
 # ---------------------------------------------------------------------------- summary

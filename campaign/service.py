@@ -20,6 +20,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from campaign.backup import daily_backup
 from campaign.bot import attach_to_service
 from campaign.housekeeping import prune
+from campaign.logs import json_handler
 from campaign.runtime import make_dispatcher
 from campaign.workspace import Workspace
 from schedules.lanes import LaneRunner
@@ -48,8 +49,7 @@ def serve_forever(ws: Workspace, ledger: Ledger, *, interval: float = 2.0,
     With a Telegram bot configured, the ward-staff bot listens in a thread alongside and a
     housekeeping job sends reminders (see :mod:`campaign.bot`).
     """
-    logging.basicConfig(level=logging.INFO,
-                        format='{"at":"%(asctime)s","level":"%(levelname)s","msg":"%(message)s"}')
+    logging.basicConfig(level=logging.INFO, handlers=[json_handler()])
     dispatcher = make_dispatcher(ws, ledger, **dispatcher_options)
     runner = LaneRunner(dispatcher, poll=min(interval, 0.5), grace=grace)
     state_file = fault_file(ws)

@@ -17,7 +17,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -173,6 +174,46 @@ def hhmm(value: Any) -> str:
 HHMM = Annotated[str, BeforeValidator(hhmm)]
 
 
+def known_zone(name: str) -> bool:
+    """Whether ``name`` is an IANA time zone this machine knows (``Asia/Ho_Chi_Minh``)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        return False
+    return True
+
+
+def zone_name(value: str) -> str:
+    """Validator for every ``timezone:`` field (directory, boards, Zalo): a known IANA name."""
+    if not known_zone(value):
+        raise ValueError(f"Không biết múi giờ '{value}'. Dùng tên IANA, ví dụ "
+                         "Asia/Ho_Chi_Minh.")
+    return value
+
+
+def check_folder(folder: Path) -> None:
+    """For ``check()`` of a folder route: the folder exists or can be made, and takes a file.
+
+    Raises :class:`ConfigError` in Vietnamese naming the folder and the fix. Nothing is left
+    behind (the probe file is removed at once).
+    """
+    import tempfile
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".kiem-tra-"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"Không ghi được vào thư mục {folder} ({exc.strerror or exc}). Cấp "
+                          "quyền ghi cho người dùng chạy dịch vụ hoặc sửa deliver.path.") from None
+
+
+def digits_text(value: Any) -> Any:
+    """Validator (``mode="before"``) for numeric platform ids: YAML reads an unquoted id as an
+    int; accept it as text rather than force quoting."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 def minutes_of(value: str) -> int:
     """Minutes since midnight of an ``HH:MM`` string."""
     hour, minute = value.split(":")
@@ -306,17 +347,29 @@ class Receipt:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-class Adapter(abc.ABC):
-    """One channel's I/O. Subclasses set ``kind``, ``Config`` and implement :meth:`deliver`."""
+ConfigT = TypeVar("ConfigT", bound=EndpointConfig)
+"""An adapter's own configuration class (a subclass of :class:`EndpointConfig`)."""
+
+
+class Adapter(abc.ABC, Generic[ConfigT]):
+    """One channel's I/O. Subclasses set ``kind``, ``Config`` and implement :meth:`deliver`.
+
+    ``Adapter[FacebookConfig]`` types ``self.config`` (and ``self.endpoint``, the same object)
+    as the adapter's own configuration, so its fields are checked where they are used.
+    """
 
     kind: ClassVar[str]
     Config: ClassVar[type[EndpointConfig]] = EndpointConfig
+    routes: ClassVar[tuple[str | None, ...]] = (None,)
+    """The ``deliver.via`` values this adapter serves (None: an entry without ``deliver``).
+    The contract test (tests/channels/test_contract.py) needs one case per (kind, route)."""
     at_most_once: ClassVar[bool] = False
     """True for public posting without an idempotency key (Facebook, Zalo): an unknown
     outcome must never be retried automatically."""
 
-    def __init__(self, endpoint: EndpointConfig, context: AdapterContext) -> None:
-        self.endpoint = endpoint
+    def __init__(self, endpoint: ConfigT, context: AdapterContext) -> None:
+        self.endpoint: ConfigT = endpoint
+        self.config: ConfigT = endpoint
         self.context = context
 
     @classmethod
@@ -351,13 +404,15 @@ class Adapter(abc.ABC):
 
 
 # --------------------------------------------------------------------------- registry
-_REGISTRY: dict[str, type[Adapter]] = {}
+AnyAdapter = Adapter[Any]
+_REGISTRY: dict[str, type[AnyAdapter]] = {}
+_A = TypeVar("_A", bound=type[AnyAdapter])
 
 
-def register(kind: str) -> Callable[[type[Adapter]], type[Adapter]]:
+def register(kind: str) -> Callable[[_A], _A]:
     """Class decorator: make an adapter available under ``kind``."""
 
-    def deco(cls: type[Adapter]) -> type[Adapter]:
+    def deco(cls: _A) -> _A:
         cls.kind = kind
         _REGISTRY[kind] = cls
         return cls
@@ -365,7 +420,7 @@ def register(kind: str) -> Callable[[type[Adapter]], type[Adapter]]:
     return deco
 
 
-def registry() -> dict[str, type[Adapter]]:
+def registry() -> dict[str, type[AnyAdapter]]:
     """All adapters, importing every module of the ``channels`` package once."""
     if not _REGISTRY or not _loaded[0]:
         import importlib
@@ -383,7 +438,7 @@ def registry() -> dict[str, type[Adapter]]:
 _loaded = [False]
 
 
-def adapter_class(kind: str) -> type[Adapter]:
+def adapter_class(kind: str) -> type[AnyAdapter]:
     """The adapter registered under ``kind``; ConfigError with the known kinds otherwise."""
     known = registry()
     try:

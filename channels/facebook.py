@@ -20,8 +20,6 @@ import requests
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from channels.base import (
-    Adapter,
-    AdapterContext,
     AuthError,
     ChannelError,
     Delivery,
@@ -32,9 +30,10 @@ from channels.base import (
     Receipt,
     TransientError,
     UnknownOutcomeError,
+    digits_text,
     register,
 )
-from channels.http import HttpClient, json_body
+from channels.http import HttpAdapter, HttpClient, json_body
 from channels.secrets import env_reference, redact
 
 log = logging.getLogger("channels.facebook")
@@ -59,11 +58,7 @@ class FacebookConfig(EndpointConfig):
     token: str = Field(description="env:NAME of the page access token")
     api_base: str = DEFAULT_API_BASE
 
-    @field_validator("page_id", mode="before")
-    @classmethod
-    def _page_id_text(cls, value: Any) -> Any:
-        # YAML reads an unquoted id as an int; accept it rather than force quoting.
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    _page_id_text = field_validator("page_id", mode="before")(digits_text)
 
     @field_validator("token")
     @classmethod
@@ -223,23 +218,16 @@ def _graph_error(error: Mapping[str, Any], *, status: int, usage: Mapping[str, A
 
 # --------------------------------------------------------------------------- adapter
 @register("facebook")
-class FacebookAdapter(Adapter):
+class FacebookAdapter(HttpAdapter[FacebookConfig]):
     """Publishes to one Facebook Page with its page access token."""
 
     Config = FacebookConfig
     at_most_once = True
-
-    def __init__(self, endpoint: EndpointConfig, context: AdapterContext,
-                 session: requests.Session | None = None) -> None:
-        super().__init__(endpoint, context)
-        self.config: FacebookConfig = endpoint  # type: ignore[assignment]
-        self.http = HttpClient(timeout=context.timeout, logger=log, session=session)
+    log = log
 
     # ----------------------------------------------------------------- helpers
     def _token(self) -> str:
-        token = self.context.secrets(self.config.token)
-        self.http.remember(token)
-        return token
+        return self.secret(self.config.token)
 
     def _url(self, path: str) -> str:
         return f"{self.config.api_base}/{path.lstrip('/')}"
@@ -354,7 +342,7 @@ class FacebookAdapter(Adapter):
             result["permissions"] = None
             result["note"] = exc.message
             return result
-        data = info.get("data") if isinstance(info.get("data"), dict) else {}
+        data: dict[str, Any] = info["data"] if isinstance(info.get("data"), dict) else {}
         scopes = [str(s) for s in data.get("scopes", [])]
         missing = [p for p in REQUIRED_PERMISSIONS if scopes and p not in scopes]
         result.update({"permissions": scopes, "missing": missing,
@@ -365,10 +353,6 @@ class FacebookAdapter(Adapter):
         if missing:
             result["ok"] = False
         return result
-
-    def close(self) -> None:
-        self.http.close()
-
 
 def slow_down_seconds(usage: Mapping[str, Any]) -> float:
     """How long the engine should pause this endpoint when usage is above 90%.

@@ -15,14 +15,15 @@ import logging
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from urllib3.exceptions import NewConnectionError
 
-from channels.base import TransientError, UnknownOutcomeError
+from channels.base import Adapter, AdapterContext, ConfigT, TransientError, UnknownOutcomeError
 from channels.secrets import redact
 
-__all__ = ["HttpClient", "json_body"]
+__all__ = ["HttpAdapter", "HttpClient", "json_body"]
 
 _KNOWN_SECRETS: set[str] = set()
 """Every secret any client has used in this process, for the urllib3 log filter below."""
@@ -104,7 +105,7 @@ class HttpClient:
         after sending is an unknown outcome; when false (reads, unpublished uploads, token
         refresh) it is a transient fault.
         """
-        path = requests.utils.urlparse(url).path
+        path = urlsplit(url).path
         started = time.monotonic()
         try:
             response = self.session.request(
@@ -146,3 +147,26 @@ class HttpClient:
 
     def close(self) -> None:
         self.session.close()
+
+
+class HttpAdapter(Adapter[ConfigT]):
+    """The set-up every adapter that talks to one platform's HTTP API shares (Facebook, Zalo,
+    websites): one :class:`HttpClient` with the context's timeout and the adapter's logger, and
+    secrets resolved at the last moment and remembered for redaction."""
+
+    log: logging.Logger = logging.getLogger("channels")
+    """Subclasses set their own (``channels.facebook`` …): the client logs every call there."""
+
+    def __init__(self, endpoint: ConfigT, context: AdapterContext,
+                 session: requests.Session | None = None) -> None:
+        super().__init__(endpoint, context)
+        self.http = HttpClient(timeout=context.timeout, logger=self.log, session=session)
+
+    def secret(self, reference: str) -> str:
+        """Resolve ``env:NAME`` now and blank its value from everything logged or raised."""
+        value = self.context.secrets(reference)
+        self.http.remember(value)
+        return value
+
+    def close(self) -> None:
+        self.http.close()

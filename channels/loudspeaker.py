@@ -210,10 +210,11 @@ def _chunks(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
 
 # --------------------------------------------------------------------------- adapter
 @register("loudspeaker")
-class LoudspeakerAdapter(Adapter):
+class LoudspeakerAdapter(Adapter[LoudspeakerConfig]):
     """Delivers a loudspeaker post by folder, Icecast stream or Telegram to the ward officer."""
 
     Config = LoudspeakerConfig
+    routes = ("folder", "icecast", "telegram")
 
     @classmethod
     def is_at_most_once(cls, endpoint: EndpointConfig) -> bool:
@@ -227,10 +228,9 @@ class LoudspeakerAdapter(Adapter):
         return ICECAST_AHEAD_SECONDS if endpoint.via == "icecast" else 0.0
 
     def __init__(self, endpoint: EndpointConfig, context: AdapterContext) -> None:
-        super().__init__(endpoint, context)
         if not isinstance(endpoint, LoudspeakerConfig):
             endpoint = LoudspeakerConfig.model_validate(endpoint.model_dump(by_alias=True))
-        self.config: LoudspeakerConfig = endpoint
+        super().__init__(endpoint, context)
         route = endpoint.route_options()
         if route is None:
             raise ConfigError("Loa truyền thanh qua outbox do bộ gửi outbox xử lý.")

@@ -26,6 +26,7 @@ from channels.base import (
     EndpointConfig,
     Receipt,
     TransientError,
+    check_folder,
     register,
     registry,
 )
@@ -62,8 +63,9 @@ class OutboxConfig(EndpointConfig):
 
 
 @register("outbox")
-class OutboxAdapter(Adapter):
+class OutboxAdapter(Adapter[OutboxConfig]):
     Config = OutboxConfig
+    routes = ("outbox",)
 
     @property
     def root(self) -> Path:
@@ -73,6 +75,11 @@ class OutboxAdapter(Adapter):
     @property
     def folder(self) -> Path:
         return self.root / self.endpoint.id
+
+    def check(self) -> dict[str, Any]:
+        """The outbox folder takes files (nothing is published from it)."""
+        check_folder(self.root)
+        return {"ok": True, "via": "outbox", "path": str(self.root)}
 
     def deliver(self, delivery: Delivery) -> Receipt:
         stem = f"{delivery.local_due:%H%M}-{delivery.message_id}"
@@ -214,8 +221,9 @@ class OutboxAdapter(Adapter):
 def _led_pngs(slogan: str, size: str, colors: str, color: str) -> tuple[bytes, ...]:
     """PNG frames of a slogan; cached because every board of a size shows the same frames."""
     from assets.led import render_frames
+    from channels.led import parse_size
 
-    width, height = (int(v) for v in size.lower().split("x"))
+    width, height = parse_size(size)
     out = []
     for frame in render_frames(slogan, width, height, colors=colors, color=color):
         buffer = io.BytesIO()

@@ -51,6 +51,7 @@ from channels.base import (
     PermanentError,
     Receipt,
     TransientError,
+    check_folder,
     register,
 )
 from channels.telegram_docs import Document, TelegramChat, check_membership, send_documents
@@ -141,10 +142,11 @@ class VisualContent(BaseModel):
 
 
 @register("visual")
-class VisualAdapter(Adapter):
+class VisualAdapter(Adapter[VisualConfig]):
     """Writes print-ready PDFs and an order sheet to the print shop's folder."""
 
     Config = VisualConfig
+    routes = ("folder", "telegram")
 
     @classmethod
     def is_at_most_once(cls, endpoint: EndpointConfig) -> bool:
@@ -152,10 +154,9 @@ class VisualAdapter(Adapter):
         return endpoint.via == "telegram"
 
     def __init__(self, endpoint: EndpointConfig, context: AdapterContext) -> None:
-        super().__init__(endpoint, context)
         if not isinstance(endpoint, VisualConfig):
             endpoint = VisualConfig.model_validate(endpoint.model_dump(by_alias=True))
-        self.config: VisualConfig = endpoint
+        super().__init__(endpoint, context)
         route = endpoint.route_options()
         if route is None:
             raise ConfigError("Ấn phẩm cổ động qua outbox do bộ gửi outbox xử lý.")
@@ -220,6 +221,7 @@ class VisualAdapter(Adapter):
         if isinstance(self.route, TelegramRoute):
             return {**check_membership(self.context, self.route.chat_id),
                     "size": self.config.print_size().label}
+        check_folder(self.root)
         return {"ok": True, "via": "folder", "path": str(self.root),
                 "size": self.config.print_size().label}
 

@@ -33,7 +33,6 @@ import requests
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from channels.base import (
-    Adapter,
     AdapterContext,
     AuthError,
     ChannelError,
@@ -46,9 +45,11 @@ from channels.base import (
     TokenStore,
     TransientError,
     UnknownOutcomeError,
+    digits_text,
     register,
+    zone_name,
 )
-from channels.http import HttpClient, json_body
+from channels.http import HttpAdapter, HttpClient, json_body
 from channels.secrets import env_reference, redact
 
 log = logging.getLogger("channels.zalo")
@@ -88,10 +89,8 @@ class ZaloConfig(EndpointConfig):
         default=None, description="public https address where the workspace's media/ is "
         "served, e.g. the ward website's; needed for covers given as media files")
 
-    @field_validator("oa_id", "app_id", mode="before")
-    @classmethod
-    def _digits_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    _digits_text = field_validator("oa_id", "app_id", mode="before")(digits_text)
+    _zone = field_validator("timezone")(zone_name)
 
     @field_validator("secret_key", "refresh_token")
     @classmethod
@@ -234,17 +233,16 @@ def body_blocks(text: str) -> list[dict[str, str]]:
 
 # --------------------------------------------------------------------------- adapter
 @register("zalo")
-class ZaloAdapter(Adapter):
+class ZaloAdapter(HttpAdapter[ZaloConfig]):
     """Publishes articles on one Zalo Official Account."""
 
     Config = ZaloConfig
     at_most_once = True
+    log = log
 
-    def __init__(self, endpoint: EndpointConfig, context: AdapterContext,
+    def __init__(self, endpoint: ZaloConfig, context: AdapterContext,
                  session: requests.Session | None = None) -> None:
-        super().__init__(endpoint, context)
-        self.config: ZaloConfig = endpoint  # type: ignore[assignment]
-        self.http = HttpClient(timeout=context.timeout, logger=log, session=session)
+        super().__init__(endpoint, context, session)
         self._lock = threading.Lock()
         self._access: tuple[str, datetime] | None = None
 
@@ -262,9 +260,7 @@ class ZaloAdapter(Adapter):
         return self.context.tokens
 
     def _secret(self, reference: str) -> str:
-        value = self.context.secrets(reference)
-        self.http.remember(value)
-        return value
+        return self.secret(reference)
 
     def _current_refresh_token(self) -> str:
         stored = self._tokens.get(self.config.id, TOKEN_REFRESH)
@@ -501,10 +497,6 @@ class ZaloAdapter(Adapter):
         return {"ok": True, "name": data.get("name"), "id": data.get("oa_id"),
                 "followers": data.get("num_follower"),
                 "token_expires_at": self._access[1].isoformat() if self._access else None}
-
-    def close(self) -> None:
-        self.http.close()
-
 
 def _first_number(data: Mapping[str, Any], keys: tuple[str, ...]) -> float | None:
     for key in keys:

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import Engine, Table, create_engine, event, inspect
@@ -128,7 +128,7 @@ def log_many(session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
     """Append many entries at once (bulk insert; same columns as :func:`log`)."""
     rows = [dict(r) for r in rows]
     if rows:
-        session.execute(LogEntry.__table__.insert(), rows)  # Core: no per-row ORM work
+        session.execute(cast(Table, LogEntry.__table__).insert(), rows)  # Core: no ORM work
 
 
 def bulk_insert(session: Session, table: Table, columns: Sequence[str],

@@ -191,14 +191,14 @@ class StoredToken(Base):
 # Log events (the vocabulary of the delivery log).
 EVENTS = ("planned", "approved", "claimed", "sent", "failed", "retry", "unconfirmed",
           "resolved", "received", "played", "not_played", "cancelled", "expired", "refused",
-          "reminded", "interrupted", "hung", "published")
+          "reminded", "interrupted", "hung", "published", "revoked")
 EVENT_LABEL = {
     "planned": "Lập lịch", "approved": "Phê duyệt", "claimed": "Nhận gửi", "sent": "Đã gửi",
     "failed": "Lỗi", "retry": "Gửi lại", "unconfirmed": "Chưa rõ kết quả",
     "resolved": "Đã xử lý", "received": "Đã nhận", "played": "Đã phát",
     "not_played": "Không phát được", "cancelled": "Huỷ", "expired": "Quá hạn",
     "refused": "Từ chối", "reminded": "Nhắc nhở", "interrupted": "Bị ngắt", "hung": "Đã treo",
-    "published": "Đã đăng",
+    "published": "Đã đăng", "revoked": "Thu hồi phê duyệt",
 }
 
 

@@ -1,4 +1,4 @@
-"""What people do to posts after planning: resolve, retry, cancel, confirm a broadcast.
+"""What people do to posts after planning: approve, resolve, retry, cancel, confirm a broadcast.
 
 Every operation is a compare-and-set on the post's state plus one log entry, in one
 transaction, so two operators clicking at once cannot both win.
@@ -6,11 +6,13 @@ transaction, so two operators clicking at once cannot both win.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, Result, select, update
+from sqlalchemy.orm import Session
 
 from schedules.ledger import Ledger, log
 from schedules.models import (
@@ -25,6 +27,7 @@ from schedules.models import (
     Post,
     utcnow,
 )
+from schedules.models import Campaign as CampaignRow
 
 CONFIRMATIONS = ("received", "played", "not_played")
 
@@ -37,13 +40,18 @@ class OperationError(Exception):
         self.message = message
 
 
+def _rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE changed (the compare-and-set won when this is 1)."""
+    return cast(CursorResult[Any], result).rowcount
+
+
 @dataclass
 class Changed:
     count: int
     post_ids: list[int]
 
 
-def _post(session: Any, post_id: int) -> Post:
+def _post(session: Session, post_id: int) -> Post:
     post = session.get(Post, post_id)
     if post is None:
         raise OperationError(f"Không có bài #{post_id}.")
@@ -72,7 +80,7 @@ def resolve(ledger: Ledger, post_id: int, outcome: Literal["sent", "resend"], ac
                 values["state"] = state = EXPIRED
         done = session.execute(update(Post).where(Post.id == post_id,
                                                   Post.state == UNCONFIRMED).values(**values))
-        if not done.rowcount:
+        if not _rowcount(done):
             raise OperationError(f"Bài #{post_id} vừa được người khác xử lý.")
         log(session, "resolved", campaign_id=post.campaign_id, post_id=post_id,
             endpoint_id=post.endpoint_id, actor=actor, at=now,
@@ -98,7 +106,7 @@ def retry_failed(ledger: Ledger, actor: str, *, campaign_id: str | None = None,
             done = session.execute(update(Post).where(Post.id == row.id, Post.state == FAILED)
                                    .values(state=state, available_at=now, attempts=0,
                                            updated_at=now))
-            if done.rowcount:
+            if _rowcount(done):
                 changed.append(row.id)
                 log(session, "expired" if late else "retry", campaign_id=row.campaign_id,
                     post_id=row.id, endpoint_id=row.endpoint_id, actor=actor, at=now,
@@ -127,7 +135,7 @@ def cancel(ledger: Ledger, actor: str, *, post_id: int | None = None,
             done = session.execute(update(Post).where(Post.id == row.id,
                                                       Post.state == row.state)
                                    .values(state=CANCELLED, updated_at=now))
-            if done.rowcount:
+            if _rowcount(done):
                 changed.append(row.id)
                 log(session, "cancelled", campaign_id=row.campaign_id, post_id=row.id,
                     endpoint_id=row.endpoint_id, actor=actor, at=now,
@@ -222,4 +230,55 @@ def record_evidence(ledger: Ledger, post_id: int, kind: str, actor: str, *,
         post.updated_at = now
         log(session, kind, campaign_id=post.campaign_id, post_id=post_id,
             endpoint_id=post.endpoint_id, actor=actor, at=now, detail=dict(detail))
+    return True
+
+
+# --------------------------------------------------------------------------- approval
+@dataclass(frozen=True)
+class Approved:
+    """The definition an approval now covers; ``already`` when it was approved before."""
+
+    definition_hash: str
+    already: bool
+
+
+def approve_campaign(ledger: Ledger, campaign_id: str, actor: str, *,
+                     vet: Callable[[CampaignRow], None] | None = None,
+                     now: datetime | None = None) -> Approved | None:
+    """Approve the campaign's current definition; None when the ledger has no such campaign.
+
+    ``vet`` sees the row inside the transaction before anything is written and may raise to
+    refuse (the campaign layer refuses a period that is already over, in Vietnamese).
+    """
+    now = now or utcnow()
+    with ledger.session() as session:
+        row = session.get(CampaignRow, campaign_id)
+        if row is None:
+            return None
+        if row.approved:
+            return Approved(row.definition_hash, True)
+        if vet is not None:
+            vet(row)
+        row.approved_hash = row.definition_hash
+        row.approved_definition = row.definition
+        row.approved_by = actor
+        row.approved_at = now
+        log(session, "approved", campaign_id=campaign_id, actor=actor, at=now,
+            detail={"definition_hash": row.definition_hash})
+        return Approved(row.definition_hash, False)
+
+
+def revoke_approval(ledger: Ledger, campaign_id: str, actor: str, reason: str = "", *,
+                    now: datetime | None = None) -> bool:
+    """Withdraw an approval, logged as ``revoked``; False when there is no such campaign.
+
+    Queued posts stop going out until someone approves again; nothing is lost.
+    """
+    with ledger.session() as session:
+        row = session.get(CampaignRow, campaign_id)
+        if row is None:
+            return False
+        row.approved_hash = None
+        log(session, "revoked", campaign_id=campaign_id, actor=actor, at=now or utcnow(),
+            detail={"reason": reason})
     return True

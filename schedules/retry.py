@@ -19,4 +19,4 @@ class RetryPolicy:
         """Seconds to wait before attempt ``attempt + 1`` (attempt counts from 1)."""
         raw = min(self.cap_seconds, self.base_seconds * 2 ** max(0, attempt - 1))
         spread = raw * self.jitter
-        return max(1.0, raw + (rng or random).uniform(-spread, spread))
+        return max(1.0, float(raw + (rng or random).uniform(-spread, spread)))

@@ -78,7 +78,8 @@ def _text_length(path: str, size: int, text: str) -> float:
 @functools.lru_cache(maxsize=4096)
 def _ink_box(path: str, size: int, text: str, mode: str) -> tuple[int, int, int, int]:
     """Ink bounding box of ``text`` relative to its left baseline point."""
-    return load_font(path, size).getbbox(text, mode=mode, anchor="ls")
+    left, top, right, bottom = load_font(path, size).getbbox(text, mode=mode, anchor="ls")
+    return int(left), int(top), int(right), int(bottom)
 
 
 def normalise(text: str) -> str:

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -18,6 +18,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 POST_ID = click.IntRange(1, 2**63 - 1)
 """A post id: SQLite and PostgreSQL integers are 64-bit; larger numbers are usage errors."""
+
+if TYPE_CHECKING:
+    from campaign.workspace import Workspace
+    from schedules.ledger import Ledger
 
 
 class SafePath(click.Path):
@@ -42,7 +46,7 @@ workspace_option = click.option(
 )
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str, code: int = 2) -> NoReturn:
     """Print a Vietnamese error to stderr and leave with ``code``."""
     click.echo(f"Lỗi: {message}", err=True)
     sys.exit(code)
@@ -71,7 +75,7 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def open_workspace(path: Path):  # noqa: ANN201 - avoids importing heavy modules at CLI start
+def open_workspace(path: Path) -> Workspace:  # imported inside: keeps the CLI start light
     """The workspace at ``path`` (InputError when it is not one)."""
     from campaign.errors import shown_path
     from campaign.workspace import Workspace
@@ -86,7 +90,7 @@ def open_workspace(path: Path):  # noqa: ANN201 - avoids importing heavy modules
             fix="Gõ lại đường dẫn sau -w (hoặc biến CAMPAIGN_WORKSPACE).") from None
 
 
-def open_ledger(workspace: Any):  # noqa: ANN201
+def open_ledger(workspace: Any) -> Ledger:
     from schedules.ledger import Ledger
 
     return Ledger(workspace.db_url)

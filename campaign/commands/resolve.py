@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import click
 
@@ -27,7 +28,7 @@ from schedules.operations import OperationError, resolve
 @click.option("--note", default="", help="Ghi chú (ví dụ: đã kiểm tra lúc 9h).")
 @workspace_option
 @user_errors
-def command(post_id: int, outcome: str | None, actor: str, note: str, workspace: Path) -> None:
+def command(post_id: int, outcome: Literal["sent", "resend"] | None, actor: str, note: str, workspace: Path) -> None:
     """Xử lý bài "chưa rõ kết quả" (mạng chậm, mất kết nối sau khi gửi). Phần mềm không tự gửi
     lại bài lên Facebook/Zalo để tránh đăng trùng: người kiểm tra trên trang rồi chọn.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
@@ -63,7 +64,7 @@ def command(as_json: bool, workspace: Path) -> None:
                       f"(trễ {overdue['late_seconds'] // 60} phút).")
 
 
-def _print_workers(console: Console, rows: list[dict], zone: ZoneInfo) -> None:
+def _print_workers(console: Console, rows: list[dict[str, Any]], zone: ZoneInfo) -> None:
     """One line per worker (lanes busy, fault) and one per delivery in flight."""
     for worker in rows:
         state = "đang chạy" if worker.get("alive") else "[red]không phản hồi[/]"

@@ -47,16 +47,16 @@ def _file_digest(path: str, mtime_ns: int) -> str:
 
 
 @register("led")
-class LedAdapter(Adapter):
+class LedAdapter(Adapter[LedConfig]):
     """Renders a post's slogans and delivers them to one board through its route."""
 
     Config = LedConfig
+    routes = ("folder", "anthias")
 
     def __init__(self, endpoint: EndpointConfig, context: AdapterContext) -> None:
         if not isinstance(endpoint, LedConfig):
             endpoint = LedConfig.model_validate(endpoint.model_dump())
         super().__init__(endpoint, context)
-        self.config: LedConfig = endpoint
         self.zone = ZoneInfo(endpoint.timezone)
         route_class = AnthiasRoute if (endpoint.via or "folder") == "anthias" else FolderRoute
         self.route: FolderRoute | AnthiasRoute = route_class(endpoint, context, self.zone)

@@ -103,7 +103,7 @@ class AnthiasRoute:
             raise ConfigError("Đầu phát Anthias không cho phép thao tác này (403).", **common)
         if status == 429:
             raise RateLimitError("Đầu phát Anthias yêu cầu gửi chậm lại.",
-                                 retry_after=_retry_after(response, 60.0), **common)
+                                 retry_after=_retry_after(response, 60.0) or 60.0, **common)
         if status >= 500:
             raise TransientError(f"Đầu phát Anthias gặp lỗi {status}.",
                                  retry_after=_retry_after(response, None), **common)
@@ -120,8 +120,7 @@ class AnthiasRoute:
         wanted: dict[str, Frame] = {}
         for frame in frames:
             wanted[_marker(frame)] = frame
-        ours = [(a, MARK.search(str(a.get("name", "")))) for a in assets]
-        ours = [(a, m) for a, m in ours if m]
+        ours = [(a, m) for a in assets if (m := MARK.search(str(a.get("name", ""))))]
         deleted: list[str] = []
         present: dict[str, dict[str, Any]] = {}
         for asset, match in ours:
@@ -202,7 +201,7 @@ def _same(current: Any, wanted: Any) -> bool:
         a, b = _parse_instant(current), _parse_instant(wanted)
         if a is not None and b is not None:
             return a == b
-    return current == wanted
+    return bool(current == wanted)
 
 
 def _parse_instant(value: Any) -> dt.datetime | None:

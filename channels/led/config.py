@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import field_validator, model_validator
 
 from assets.led import PlaylistItem
-from channels.base import EndpointConfig
+from channels.base import EndpointConfig, zone_name
 from channels.secrets import env_reference
 
 __all__ = ["Frame", "LedConfig", "parse_size"]
@@ -70,11 +69,7 @@ class LedConfig(EndpointConfig):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"Múi giờ '{value}' không tồn tại, ví dụ Asia/Ho_Chi_Minh.") from None
-        return value
+        return zone_name(value)
 
     @model_validator(mode="after")
     def _route(self) -> LedConfig:

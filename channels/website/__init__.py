@@ -26,7 +26,6 @@ import requests
 from pydantic import ValidationError, model_validator
 
 from channels.base import (
-    Adapter,
     AdapterContext,
     ConfigError,
     Delivery,
@@ -34,7 +33,7 @@ from channels.base import (
     Receipt,
     register,
 )
-from channels.http import HttpClient
+from channels.http import HttpAdapter
 from channels.website.article import build_article
 from channels.website.nukeviet import NukevietBackend, NukevietRoute
 from channels.website.package import (
@@ -86,11 +85,13 @@ class WebsiteConfig(EndpointConfig):
 
 
 @register("website")
-class WebsiteAdapter(Adapter):
+class WebsiteAdapter(HttpAdapter[WebsiteConfig]):
     """Publishes one article per post to a portal, or writes the editor's bundle."""
 
     Config = WebsiteConfig
+    routes = tuple(ROUTES)
     at_most_once = True
+    log = log
 
     @classmethod
     def is_at_most_once(cls, endpoint: EndpointConfig) -> bool:
@@ -102,14 +103,12 @@ class WebsiteAdapter(Adapter):
 
     def __init__(self, endpoint: EndpointConfig, context: AdapterContext,
                  session: requests.Session | None = None) -> None:
-        super().__init__(endpoint, context)
         if not isinstance(endpoint, WebsiteConfig):
             endpoint = WebsiteConfig.model_validate(endpoint.model_dump(by_alias=True))
-        self.config: WebsiteConfig = endpoint
+        super().__init__(endpoint, context, session)
         route = endpoint.route_options()
         if route is None:
             raise ConfigError("Trang thông tin điện tử qua outbox do bộ gửi outbox xử lý.")
-        self.http = HttpClient(timeout=context.timeout, logger=log, session=session)
         self.backend: WordpressBackend | NukevietBackend | PackageBackend
         if isinstance(route, WordpressRoute):
             self.backend = WordpressBackend(route, context, self.http)
@@ -126,6 +125,3 @@ class WebsiteAdapter(Adapter):
 
     def check(self) -> dict[str, Any]:
         return self.backend.check()
-
-    def close(self) -> None:
-        self.http.close()

@@ -34,7 +34,14 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from channels.base import AdapterContext, Delivery, PermanentError, Receipt, TransientError
+from channels.base import (
+    AdapterContext,
+    Delivery,
+    PermanentError,
+    Receipt,
+    TransientError,
+    check_folder,
+)
 from channels.website.article import Article, metadata
 
 PAGE = """<!doctype html>
@@ -158,6 +165,7 @@ class PackageBackend:
 
             return {**check_membership(self.context, self.route.chat_id),
                     "path": str(self.root)}
+        check_folder(self.root)
         return {"ok": True, "via": "package", "path": str(self.root)}
 
 

@@ -69,3 +69,13 @@ def test_revoked_approval_pauses_until_approved_again(ws, ledger):
     assert make_dispatcher(ws, ledger).run_once(now=MORNING).claimed == 0
     approve(ledger, "thu-nghiem", "Trần Thị B")
     assert make_dispatcher(ws, ledger).run_once(now=MORNING).claimed == 6
+    with ledger.session() as session:
+        entries = session.execute(select(LogEntry.event, LogEntry.actor, LogEntry.detail)
+                                  .where(LogEntry.campaign_id == "thu-nghiem",
+                                         LogEntry.post_id.is_(None))
+                                  .order_by(LogEntry.id)).all()
+    assert [e.event for e in entries] == ["planned", "approved", "revoked", "approved"]
+    assert entries[2].actor == "Trần Thị B" and entries[2].detail["reason"] == "Chờ ý kiến"
+    shown = CliRunner(env={"COLUMNS": "200"}).invoke(
+        main, ["log", "--status", "revoked", "-w", str(ws.root)])
+    assert shown.exit_code == 0 and "Thu hồi phê duyệt" in shown.output, shown.output

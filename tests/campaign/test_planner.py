@@ -110,7 +110,9 @@ def test_slot_capacity_error_names_the_script(ws):
     with pytest.raises(InputError) as err:
         load_campaign(path, ws.directory, ws.media_dir)
     messages = [p.message for p in err.value.problems]
-    assert any("vượt thời lượng một buổi phát (15 phút)" in m for m in messages)
+    assert messages == [
+        "Bài đọc 'tin-a' dài khoảng 16.0 phút, vượt thời lượng một buổi phát (15 phút).",
+        "1 bài đọc trong một buổi dài khoảng 16.0 phút, vượt thời lượng buổi phát (15 phút)."]
     assert err.value.problems[0].line == 12
 
 
@@ -130,7 +132,11 @@ def test_per_slot_overflow_error_and_spill(ws):
     per_slot = Counter(p.slot_at for p in loud)
     assert max(per_slot.values()) == 1  # two 8-minute scripts never share a 15-minute slot
     assert Counter(p.message_id for p in loud) == {"tin-a": 4, "tin-b": 4}
-    assert any("không còn buổi phát" in w for w in plan.warnings)
+    assert len(plan.posts) == len(list(plan.iter_posts()))  # every pass sees the spill again
+    assert plan.warnings == [
+        f"Đài {station}: 1 bài đọc không còn buổi phát nào để chuyển sang (hết thời gian "
+        "chiến dịch)." for station in sorted({p.endpoint_id for p in plan.posts
+                                              if p.channel == "loudspeaker"})]
 
 
 def test_unknown_target_and_missing_media(ws):

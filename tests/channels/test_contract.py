@@ -1,10 +1,11 @@
 """One contract, every adapter and every route: the promises of ``channels.base`` checked alike.
 
-Each adapter route is one :class:`Case` in :data:`CASES`: how to start its local platform fake,
-its documented ``directory.yaml`` entry, the content of a post, how to make each typed error
-happen, what its destination looks like (for idempotency) and which fake calls would publish
-something (for ``check()``). Adding a channel means adding one case; :func:`test_every_registered_adapter_has_a_case`
-fails until it is there.
+Each adapter route is one :class:`Case` in :data:`CASES`, keyed by (kind, ``deliver.via``): how
+to start its local platform fake, its documented ``directory.yaml`` entry, the content of a post,
+how to make each typed error happen, what its destination looks like (for idempotency), which
+fake calls would publish something and how to break it so ``check()`` must notice. Adding a
+channel or a route (``Adapter.routes``) means adding one case;
+:func:`test_every_registered_route_has_a_case` fails until it is there.
 
 Promises checked through the public contract only (``registry``/``adapter_class``, ``Config``,
 ``at_most_once``, ``deliver``, ``check``, ``close``, the typed errors, :class:`Receipt`):
@@ -16,10 +17,12 @@ Promises checked through the public contract only (``registry``/``adapter_class`
 4. every error the adapter documents is raised with its type (rate limits with a positive
    ``retry_after``);
 5. ``at_most_once`` is true exactly for public posting, and idempotent routes converge when the
-   same post is delivered twice;
+   same post is delivered twice (the first delivery shows at the destination, the second adds
+   nothing; a stream leaves no source connected and both deliveries stream the same bytes);
 6. a recognisable secret placed in the environment never shows in a log line (DEBUG, including
    urllib3/httpx/httpcore), ``str(exc)``, ``exc.as_detail()`` or ``Receipt.detail``;
-7. ``check()`` returns a dict and publishes nothing.
+7. ``check()`` returns a dict and publishes nothing, and it notices a broken route (a wrong
+   credential, an unwritable folder): a typed error or ``ok: False``.
 
 Icecast is included: it reuses the real icecast2 started by the module-scoped ``icecast``
 fixture of ``test_loudspeaker.py`` (re-bound below, started only when an icecast case runs). A
@@ -89,7 +92,7 @@ ICE_PASSWORD = loudspeaker_tests.ICE_PASSWORD
 """The source password the shared icecast2 was configured with."""
 EVIDENCE = frozenset({"posted", "pushed", "written", "sent", "streamed"})
 PUBLIC_POSTING = frozenset({"facebook", "zalo", "website"})
-TO_A_PERSON = frozenset({"loudspeaker-telegram"})
+TO_A_PERSON = frozenset({"loudspeaker-telegram", "visual-telegram"})
 """Routes that message a person: not idempotent, so never repeated by the engine either."""
 FILE_ROUTES = frozenset({"website-package"})
 """Routes of a public-posting kind that only write files: idempotent."""
@@ -141,6 +144,15 @@ def _nothing(_run: Run) -> list[Any]:
     return []
 
 
+WRONG = "WRONG-CONTRACT-CREDENTIAL-789"
+"""A credential the platform fakes do not know (for ``check()`` to notice)."""
+
+
+def wrong_secret(name: str = "CONTRACT_TOKEN", value: str = WRONG) -> Callable[[Run], None]:
+    """The environment names a credential the platform refuses."""
+    return lambda run: run.setenv(name, value)
+
+
 @dataclass(frozen=True)
 class Case:
     """Everything the contract tests need to know about one adapter route."""
@@ -167,6 +179,15 @@ class Case:
     """Secrets the platform issues at run time (rotated tokens)."""
     tokens: Callable[[Path], TokenStore] | None = None
     timeout: float = 0.5
+    broken: Callable[[Run], None] | None = None
+    """How to break the route so that ``check()`` must report it (required of every case)."""
+    lasting: bool = True
+    """A delivery leaves something at the destination (False: a live stream, which does not)."""
+
+    @property
+    def route(self) -> tuple[str, str | None]:
+        """(adapter kind, ``deliver.via``) of the documented entry: the key of a case."""
+        return self.kind, adapter_class(self.kind).Config.model_validate(self.config("")).via
 
     @property
     def at_most_once(self) -> bool:
@@ -249,6 +270,7 @@ OUTBOX = Case(
                                                               "path": "outbox"}},
     errors=(unwritable("outbox"),),
     state=files_under("outbox"),
+    broken=blocked("outbox"),
 )
 
 
@@ -283,6 +305,7 @@ FACEBOOK = Case(
     ),
     state=lambda run: (dict(run.fake.posts), dict(run.fake.photos)),
     publishing=lambda run: [(r.method, r.path) for r in run.fake.requests if r.method != "GET"],
+    broken=wrong_secret(),
 )
 
 
@@ -332,6 +355,7 @@ ZALO = Case(
     state=lambda run: dict(run.fake.articles),
     publishing=lambda run: [r.path for r in run.fake.requests
                             if r.path.endswith(ZALO_PUBLISHING)],
+    broken=wrong_secret(),
 )
 
 
@@ -345,6 +369,7 @@ LED_FOLDER = Case(
                              "deliver": {"via": "folder", "path": "var/led/tan-phong"}},
     errors=(unwritable("var/led"),),
     state=files_under("var/led/tan-phong"),
+    broken=blocked("var/led"),
 )
 
 
@@ -379,6 +404,7 @@ LED_ANTHIAS = Case(
                                a["end_date"]) for a in run.fake.assets.values()),
                        sorted(run.fake.files)),
     publishing=lambda run: [(c.method, c.path) for c in run.fake.calls if c.method != "GET"],
+    broken=wrong_secret(),
 )
 
 
@@ -398,6 +424,7 @@ SPEAKER_FOLDER = Case(
     config=lambda _address: speaker_config({"via": "folder", "path": "var/loa/tan-phong"}),
     errors=(unwritable("var/loa"),),
     state=files_under("var/loa/tan-phong"),
+    broken=blocked("var/loa"),
 )
 
 
@@ -439,6 +466,8 @@ SPEAKER_ICECAST = Case(
             **run.raw["deliver"], "url": f"http://127.0.0.1:{closed_port()}/contract.mp3"})),
     ),
     state=icecast_sources,
+    broken=wrong_secret(),
+    lasting=False,
 )
 
 
@@ -448,8 +477,9 @@ def bot_api(_request: pytest.FixtureRequest) -> Iterator[tuple[TelegramAPI, str]
         yield fake, fake.base
 
 
-def telegram_fault(status: int, description: str, **kw: Any) -> Callable[[Run], None]:
-    return lambda run: run.fake.fail("sendAudio", status, f"{description} ({SECRET})", **kw)
+def telegram_fault(status: int, description: str, method: str = "sendAudio",
+                   **kw: Any) -> Callable[[Run], None]:
+    return lambda run: run.fake.fail(method, status, f"{description} ({SECRET})", **kw)
 
 
 def telegram_elsewhere(run: Run) -> None:
@@ -480,6 +510,7 @@ SPEAKER_TELEGRAM = Case(
     state=lambda run: [(c.method, c.fields.get("text") or c.fields.get("caption"))
                        for c in run.fake.calls if c.method.startswith("send")],
     publishing=lambda run: [c.method for c in run.fake.calls if c.method.startswith("send")],
+    broken=wrong_secret(value=f"123456:{WRONG}"),
 )
 
 
@@ -528,6 +559,7 @@ WEBSITE_WORDPRESS = Case(
     ),
     state=lambda run: (dict(run.fake.posts), sorted(run.fake.media)),
     publishing=lambda run: [(r.method, r.path) for r in run.fake.requests if r.method != "GET"],
+    broken=wrong_secret(),
 )
 
 
@@ -565,6 +597,7 @@ WEBSITE_NUKEVIET = Case(
     state=lambda run: dict(run.fake.articles),
     publishing=lambda run: [r.form.get("action") for r in run.fake.requests
                             if r.form.get("action")],
+    broken=wrong_secret(),
 )
 
 WEBSITE_PACKAGE = Case(
@@ -573,6 +606,7 @@ WEBSITE_PACKAGE = Case(
     config=lambda _address: web_config({"via": "package", "path": "var/website/tan-phong"}),
     errors=(unwritable("var/website"),),
     state=files_under("var/website/tan-phong"),
+    broken=blocked("var/website"),
 )
 
 # ---------------------------------------------------------------- visual
@@ -584,12 +618,41 @@ VISUAL_FOLDER = Case(
                              "deliver": {"via": "folder", "path": "var/in-an/tan-phong"}},
     errors=(unwritable("var/in-an"),),
     state=files_under("var/in-an/tan-phong"),
+    broken=blocked("var/in-an"),
+)
+
+VISUAL_TELEGRAM = Case(
+    id="visual-telegram", kind="visual", channel="visual", evidence="sent",
+    content={"title": "Khẩu hiệu", "slogans": ["ĐOÀN KẾT XÂY DỰNG"]},
+    config=lambda _address: {"id": "bang-ron-tan-phong", "channel": "visual",
+                             "unit": "tan-phong", "kind": "ap-phich", "size": "A3",
+                             "deliver": {"via": "telegram", "chat_id": CHAT, "users": [5001]}},
+    telegram=lambda address: {"api_base": address, "token": "env:CONTRACT_TOKEN"},
+    start=bot_api,
+    env={"CONTRACT_TOKEN": BOT_TOKEN},
+    timeout=5.0,
+    errors=(
+        Scenario("auth", AuthError, telegram_fault(401, "Unauthorized", "sendDocument")),
+        Scenario("rate_limit", RateLimitError,
+                 telegram_fault(429, "Too Many Requests: retry after 17", "sendDocument",
+                                retry_after=17)),
+        Scenario("transient", TransientError, telegram_elsewhere),
+        Scenario("permission", PermissionDeniedError,
+                 telegram_fault(403, "Forbidden: bot was kicked from the group chat",
+                                "sendDocument")),
+        Scenario("unknown", UnknownOutcomeError, telegram_fault(502, "Bad Gateway", "sendDocument")),
+    ),
+    state=lambda run: [(c.method, c.fields.get("text") or c.fields.get("caption"))
+                       for c in run.fake.calls if c.method.startswith("send")],
+    publishing=lambda run: [c.method for c in run.fake.calls if c.method.startswith("send")],
+    broken=wrong_secret(value=f"123456:{WRONG}"),
 )
 
 
 CASES: tuple[Case, ...] = (OUTBOX, FACEBOOK, ZALO, LED_FOLDER, LED_ANTHIAS, SPEAKER_FOLDER,
                            SPEAKER_ICECAST, SPEAKER_TELEGRAM, WEBSITE_WORDPRESS,
-                           WEBSITE_NUKEVIET, WEBSITE_PACKAGE, VISUAL_FOLDER)
+                           WEBSITE_NUKEVIET, WEBSITE_PACKAGE, VISUAL_FOLDER,
+                           VISUAL_TELEGRAM)
 IDS = [case.id for case in CASES]
 ERROR_CASES = [pytest.param(case, scenario, id=f"{case.id}-{scenario.name}")
                for case in CASES for scenario in case.errors]
@@ -675,10 +738,34 @@ def mentions(value: Any, word: str) -> bool:
 
 
 # =========================================================================== 1. registry
-def test_every_registered_adapter_has_a_case() -> None:
-    assert set(registry()) == {case.kind for case in CASES}, (
-        "every registered adapter kind needs a Case in test_contract.CASES, and every Case a "
-        "registered adapter")
+def registered_routes() -> list[tuple[str, str | None]]:
+    """Every (kind, route) the registry serves, from each adapter's ``routes``."""
+    return sorted(((kind, via) for kind, cls in registry().items() for via in cls.routes),
+                  key=str)
+
+
+def test_every_registered_route_has_a_case() -> None:
+    cases = sorted((case.route for case in CASES), key=str)
+    assert cases == registered_routes(), (
+        "every registered (adapter kind, deliver.via) needs exactly one Case in "
+        "test_contract.CASES, and every Case a registered route")
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_an_undeclared_route_is_refused(case: Case) -> None:
+    """``Adapter.routes`` is the whole list: a route the adapter's Config accepts but does not
+    declare would have no contract case."""
+    if case.route[1] in (None, "outbox"):
+        return  # no deliver block to swap; ``via: outbox`` is the outbox adapter by definition
+    declared = set(adapter_class(case.kind).routes)
+    others = {via for _kind, via in registered_routes()} - declared - {None, "outbox"}
+    assert others, "no route of another adapter to try"
+    for via in sorted(others | {"no-such-route"}):
+        raw = case.config("")
+        raw = {**raw, "deliver": {**raw["deliver"], "via": via}}
+        with pytest.raises(ValidationError) as info:
+            adapter_class(case.kind).Config.model_validate(raw)
+        assert "không gửi được qua" in shown_to_operator(info.value), (case.id, via)
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
@@ -790,22 +877,31 @@ def test_at_most_once_flag(case: Case) -> None:
 def test_delivering_twice_leaves_the_same_state(case: Case, start: Any,
                                                 logs: pytest.LogCaptureFixture) -> None:
     with start(case) as run:
+        before = case.state(run)
         first = run.adapter()
         try:
-            first.deliver(delivery(case))
+            receipt_1 = first.deliver(delivery(case))
         finally:
             first.close()
         once = case.state(run)
         second = run.adapter()  # a retry may come from a new process: no memory shared
         try:
-            second.deliver(delivery(case))
+            receipt_2 = second.deliver(delivery(case))
         finally:
             second.close()
         twice = case.state(run)
+        if case.lasting:
+            assert once != before, f"{case.id}: the first delivery left nothing to compare"
+        else:  # a live stream: nothing may linger, and the repeat streams the same bulletin
+            assert once == before == twice == [], f"{case.id}: a source is still connected"
+            assert receipt_1.detail["bytes"] > 0
+            assert receipt_2.detail["bytes"] == receipt_1.detail["bytes"]
         assert twice == once, (
             f"{case.id} is not at-most-once, so the engine retries it, but delivering the same "
             f"post twice changed the destination:\nonce:  {once!r:.600}\ntwice: {twice!r:.600}")
-        assert_no_secret(run, logs)
+        assert (receipt_2.evidence, receipt_2.external_id) == \
+            (receipt_1.evidence, receipt_1.external_id)
+        assert_no_secret(run, logs, receipt=receipt_2)
 
 
 # =========================================================================== 7. check
@@ -823,6 +919,32 @@ def test_check_publishes_nothing(case: Case, start: Any,
         assert case.publishing(run) == [], f"check() published: {case.publishing(run)}"
         assert case.state(run) == before, "check() changed the destination"
         assert_no_secret(run, logs, result=result)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_check_notices_a_broken_route(case: Case, start: Any,
+                                      logs: pytest.LogCaptureFixture) -> None:
+    assert case.broken is not None, f"{case.id}: say how to break it (Case.broken)"
+    with start(case) as run:
+        case.broken(run)
+        adapter = run.adapter()
+        error: ChannelError | None = None
+        result: dict[str, Any] | None = None
+        try:
+            result = adapter.check()
+        except ChannelError as exc:
+            error = exc
+        except Exception as exc:  # noqa: BLE001 - reported as a contract violation below
+            pytest.fail(f"check() raised an untyped {type(exc).__name__}: {exc}")
+        finally:
+            adapter.close()
+        if error is None:
+            assert isinstance(result, dict) and result.get("ok") is False, (
+                f"{case.id}: check() did not notice the broken route: {result}")
+        else:
+            assert error.message.strip()
+        assert case.publishing(run) == []
+        assert_no_secret(run, logs, exc=error, result=result)
 
 
 def test_cases_are_consistent() -> None:

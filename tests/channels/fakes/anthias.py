@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 import mimetypes
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from email.parser import BytesParser
-from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.channels.fakes.base import LocalServer, parse_body, read_body, send
 
 ASSET_FIELDS = ("name", "uri", "start_date", "end_date", "duration", "mimetype", "is_enabled")
 
@@ -59,90 +57,43 @@ def _iso(value: Any) -> bool:
     return True
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Clients that time out hang up; that is part of the tests, not an error."""
-
-
-class FakeAnthias:
+class FakeAnthias(LocalServer):
     """The player. Use as a context manager; ``api_base`` is its address."""
 
     def __init__(self, *, username: str = "admin", password: str = "mat-khau-Bi-Mat") -> None:
+        super().__init__()
         self.username = username
         self.password = password
         self.assets: dict[str, dict[str, Any]] = {}
         self.files: dict[str, bytes] = {}
-        self.calls: list[Call] = []
+        self.calls: list[Call] = self.requests
         self.failures: list[Failure] = []
-        self._lock = threading.Lock()
-        fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _serve(self) -> None:
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                length = int(headers.get("content-length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                call = Call(self.command, self.path, headers)
-                ctype = headers.get("content-type", "")
-                if ctype.startswith("application/json"):
-                    call.json = json.loads(raw or b"null")
-                elif ctype.startswith("multipart/form-data"):
-                    message = BytesParser(policy=HTTP).parsebytes(
-                        f"Content-Type: {ctype}\r\n\r\n".encode() + raw)
-                    for part in message.iter_parts():
-                        name = part.get_param("name", header="content-disposition")
-                        call.files[name] = (part.get_filename() or "", part.get_content_type(),
-                                            part.get_payload(decode=True) or b"")
-                with fake._lock:
-                    fake.calls.append(call)
-                    failure = fake._failure(call)
-                if failure is not None and failure.apply:
-                    with fake._lock:
-                        status, extra, body = fake.handle(call)
-                    time.sleep(failure.delay)
-                elif failure is not None:
-                    time.sleep(failure.delay)
-                    status, extra, body = failure.status, failure.headers, {"error": "scripted"}
-                else:
-                    with fake._lock:
-                        status, extra, body = fake.handle(call)
-                payload = b"" if status == 204 else json.dumps(body).encode()
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(payload)))
-                    for key, value in extra.items():
-                        self.send_header(key, value)
-                    self.end_headers()
-                    self.wfile.write(payload)
-                except OSError:
-                    pass
-
-            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve  # noqa: N815
-
-        self.server = _Server(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,),
-                                       daemon=True)
+    def serve(self, handler: BaseHTTPRequestHandler) -> None:
+        headers, raw = read_body(handler)
+        call = Call(handler.command, handler.path, headers)
+        _form, call.json, files = parse_body(headers, raw)
+        call.files = {name: (filename or "", ctype, payload)
+                      for name, (filename, ctype, payload) in files.items()}
+        with self._lock:
+            self.calls.append(call)
+            failure = self._failure(call)
+        if failure is not None and failure.apply:
+            with self._lock:
+                status, extra, body = self.handle(call)
+            time.sleep(failure.delay)
+        elif failure is not None:
+            time.sleep(failure.delay)
+            status, extra, body = failure.status, failure.headers, {"error": "scripted"}
+        else:
+            with self._lock:
+                status, extra, body = self.handle(call)
+        send(handler, status, body, headers=extra, ctype="application/json")
 
     # ----------------------------------------------------------------- plumbing
     @property
     def api_base(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self) -> FakeAnthias:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        return self.origin
 
     def fail(self, path: str, status: int, *, method: str | None = None, times: int = 1,
              headers: dict[str, str] | None = None, delay: float = 0.0,

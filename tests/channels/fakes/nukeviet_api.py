@@ -16,7 +16,7 @@ from typing import Any
 
 import bcrypt
 
-from tests.channels.fakes.graph_api import FakeHTTPServer, Recorded
+from tests.channels.fakes.base import FakeHTTPServer, Recorded
 
 
 def nv_result(code: str, message: str, status: str = "error", **extra: Any) -> dict[str, Any]:

@@ -24,9 +24,11 @@ import time
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, unquote
+
+from tests.channels.fakes.base import LocalServer, send
 
 
 @dataclass
@@ -47,15 +49,19 @@ class Failure:
     times: int = 1
 
 
-class TelegramAPI:
+class TelegramAPI(LocalServer):
     """Start with ``with TelegramAPI(token, chats={...}) as api:``; ``api.base`` is the api_base."""
+
+    protocol_version = "HTTP/1.0"
+    poll_interval = 0.5
 
     def __init__(self, token: str, chats: dict[int | str, str] | None = None,
                  bot_id: int = 777000) -> None:
+        super().__init__()
         self.token = token
         self.chats = {str(k): v for k, v in (chats or {}).items()}
         self.bot_id = bot_id
-        self.calls: list[Call] = []
+        self.calls: list[Call] = self.requests
         self.messages: dict[tuple[str, int], dict[str, Any]] = {}
         self.updates: list[dict[str, Any]] = []
         self.failures: list[Failure] = []
@@ -64,38 +70,21 @@ class TelegramAPI:
         self.downloads: list[str] = []
         self._next_message = 100
         self._next_update = 1
-        self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
         self._closing = False
-        api = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server API
-                api._handle(self)
-
-            do_GET = do_POST  # noqa: N815 - the Bot API accepts GET too
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     # ---------------------------------------------------------------- lifecycle
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return self.origin
 
-    def __enter__(self) -> TelegramAPI:
-        self.thread.start()
-        return self
+    def serve(self, handler: BaseHTTPRequestHandler) -> None:
+        self._handle(handler)
 
-    def __exit__(self, *exc: object) -> None:
+    def stopping(self) -> None:
         with self._lock:
             self._closing = True
             self._arrived.notify_all()  # release long polls so shutdown does not wait on them
-        self.server.shutdown()
-        self.server.server_close()
 
     # ---------------------------------------------------------------- scripting
     def fail(self, method: str, status: int, description: str, *, retry_after: int | None = None,
@@ -274,12 +263,7 @@ class TelegramAPI:
 
     @staticmethod
     def _reply(handler: BaseHTTPRequestHandler, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(data)))
-        handler.end_headers()
-        handler.wfile.write(data)
+        send(handler, status, body, ctype="application/json")
 
     # ---------------------------------------------------------------- methods
     def _require(self, fields: dict[str, Any], *names: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.channels.fakes.graph_api import FakeHTTPServer, Recorded
+from tests.channels.fakes.base import FakeHTTPServer, Recorded
 
 AUDIO = b"ID3\x03\x00\x00\x00\x00\x00\x00fake-mp3-frames"
 

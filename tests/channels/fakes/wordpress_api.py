@@ -13,7 +13,7 @@ import base64
 import re
 from typing import Any
 
-from tests.channels.fakes.graph_api import FakeHTTPServer, Recorded
+from tests.channels.fakes.base import FakeHTTPServer, Recorded
 
 PREFIX = "/wp-json/wp/v2/"
 ROLES = {

@@ -21,7 +21,7 @@ import base64
 import hashlib
 from typing import Any
 
-from tests.channels.fakes.graph_api import FakeHTTPServer, Recorded
+from tests.channels.fakes.base import FakeHTTPServer, Recorded
 
 OK = {"error": 0, "message": "Success"}
 PHOTO_COVER_KEYS = frozenset({"cover_type", "photo_url", "status"})
