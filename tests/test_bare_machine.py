@@ -65,7 +65,8 @@ def test_run_once_on_a_sample_workspace_on_a_bare_machine(demo_path: Path,
     out = _campaign(demo_path, "run", "--once", "--json", "--now", f"{start[1]} 05:30", cwd=ws)
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout)
-    assert summary["claimed"] == summary["sent"] == 50, summary
+    # 50 loudspeaker sessions, plus the printed materials due ahead of their hanging date
+    assert summary["claimed"] == summary["sent"] >= 50, summary
     # loudspeaker routes into folders: speech synthesised and encoded with the demo packages
     assert len(list((ws / "var" / "loa").rglob("0530-*.mp3"))) == 50
 

@@ -112,9 +112,9 @@ DIRECTORY_CASES = {
     "empty-group-id": (("groups: [phuong-xa]}\n  - {id: trung-dung", 'groups: [""]}\n'
                         "  - {id: trung-dung"), "groups"),
     "same-instant-slots": (('slots: ["05:30", "17:00"], slot_minutes: 15, deliver: {via: outbox, '
-                            "audio: false}}\n  - {id: led-trung-dung",
+                            "audio: false}}",
                             'slots: ["05:30", "5h30"], slot_minutes: 15, deliver: {via: outbox, '
-                            "audio: false}}\n  - {id: led-trung-dung"), "trùng"),
+                            "audio: false}}"), "trùng"),
     "missing-dictionary": (("telegram:", "reading: {dictionary: khong-co.yaml}\ntelegram:"),
                            "khong-co.yaml"),
     "nan-speed": (("telegram:", "reading: {syllables_per_second: .nan}\ntelegram:"),
