@@ -1,7 +1,8 @@
 """Retention: files a workspace accumulates that nobody needs after a while.
 
-Only derived files are pruned — outbox previews by day and the speech cache (re-synthesised on
-demand). The ledger and its delivery log are the record and are never touched here.
+Only derived files are pruned — outbox previews by day, the speech cache and the Icecast
+constant-bit-rate transcodes in var/icecast/ (both re-made on demand; a stream already playing
+keeps its open file). The ledger and its delivery log are the record and are never touched here.
 """
 
 from __future__ import annotations
@@ -41,12 +42,17 @@ def prune(ws: Workspace, *, today: date | None = None, now: float | None = None)
                 shutil.rmtree(day_dir)
                 result.folders += 1
     cutoff = (now or time.time()) - days * 86400
-    cache = ws.var_dir / "speech"
-    if cache.is_dir():
+    for cache in (ws.var_dir / "speech", ws.var_dir / "icecast"):
+        if not cache.is_dir():
+            continue
         for path in cache.rglob("*"):
-            if path.is_file() and max(path.stat().st_atime, path.stat().st_mtime) < cutoff:
-                path.unlink()
-                result.files += 1
+            try:
+                stat = path.stat()
+                if path.is_file() and max(stat.st_atime, stat.st_mtime) < cutoff:
+                    path.unlink()
+                    result.files += 1
+            except FileNotFoundError:  # a worker replaced or removed it meanwhile
+                continue
     if result.folders or result.files:
         logger.info("retention: removed %s outbox day folders and %s cached files",
                     result.folders, result.files)

@@ -395,6 +395,11 @@ class Adapter(abc.ABC, Generic[ConfigT]):
     def refresh(self) -> None:  # noqa: B027 - optional hook
         """Renew credentials after an :class:`AuthError`. Default: nothing to renew."""
 
+    def prepare(self, content: dict[str, Any]) -> None:  # noqa: B027 - optional hook
+        """Render what delivering ``content`` needs (speech, transcodes) into the caches
+        :meth:`deliver` reads, ahead of time: an emergency issued for 25 wards must not
+        synthesise its speech 25 times at the moment it is due. Default: nothing to render."""
+
     def check(self) -> dict[str, Any]:
         """Verify configuration and credentials without posting anything."""
         return {"ok": True}

@@ -75,6 +75,7 @@ ACTIONS: dict[str, str] = {"received": "Đã nhận", "played": "Đã phát", "f
 TELEGRAM_TEXT_LIMIT = 4096
 _STREAM_LOCKS: dict[str, threading.Lock] = {}
 _STREAM_GUARD = threading.Lock()
+_SPEECH_LOCKS: dict[str, threading.Lock] = {}
 ICECAST_AHEAD_SECONDS = 15.0
 """The engine hands an Icecast session over this early; the stream still starts at due_at."""
 
@@ -248,7 +249,9 @@ class LoudspeakerAdapter(Adapter[LoudspeakerConfig]):
 
     def _audio(self, delivery: Delivery, fmt: str) -> AudioInfo:
         """The post's audio: the operator's recording, or speech made once and stored."""
-        content = delivery.content
+        return self._audio_of(delivery.content, fmt)
+
+    def _audio_of(self, content: dict[str, Any], fmt: str) -> AudioInfo:
         if content.get("audio"):
             path = self._media(str(content["audio"]))
             try:
@@ -259,6 +262,19 @@ class LoudspeakerAdapter(Adapter[LoudspeakerConfig]):
         if not script:
             raise PermanentError("Bài phát thanh không có kịch bản (script) và không có tệp âm thanh.")
         store = MediaStore(self.context.var_dir / "speech")
+        # Lanes delivering one script to many mounts wait for a single synthesis (the store
+        # is content-addressed, but would otherwise run espeak-ng once per lane at once).
+        own = self.config.model_fields_set
+        recipe = hashlib.sha256(repr((
+            str(store.root), script, fmt, self.config.voice if "voice" in own else None,
+            self.config.syllables_per_second if "syllables_per_second" in own else None,
+            self.config.intro, self.config.outro)).encode()).hexdigest()
+        with _STREAM_GUARD:
+            lock = _SPEECH_LOCKS.setdefault(recipe, threading.Lock())
+        with lock:
+            return self._synthesise(script, store, fmt)
+
+    def _synthesise(self, script: str, store: MediaStore, fmt: str) -> AudioInfo:
         try:
             own = self.config.model_fields_set
             kit = speech_kit(self.context.speech, self.context.secrets,
@@ -275,6 +291,16 @@ class LoudspeakerAdapter(Adapter[LoudspeakerConfig]):
             raise ConfigError(f"Không tạo được âm thanh cho bài phát thanh: {exc}") from None
 
     # ---------------------------------------------------------------- deliver
+    def prepare(self, content: dict[str, Any]) -> None:
+        """Synthesise the speech (and, for Icecast, the constant-bit-rate stream) into the
+        stores :meth:`deliver` reads, so delivery starts without rendering anything."""
+        if isinstance(self.route, FolderRoute):
+            self._audio_of(content, self.config.audio_format)
+        elif isinstance(self.route, IcecastRoute):
+            self._stream_file(self._audio_of(content, "mp3").path, self.route.bitrate)
+        else:
+            self._audio_of(content, "mp3")
+
     def deliver(self, delivery: Delivery) -> Receipt:
         if isinstance(self.route, FolderRoute):
             return self._deliver_folder(delivery, self.route)

@@ -128,6 +128,33 @@ def claim_for_lanes(conn: Connection, now: datetime, *, owner: str, lease: timed
             take(conn, list(chosen), now, owner=owner, lease=lease)]
 
 
+FOLLOW_WINDOW = 64
+"""How far down the due order a lane looks for its endpoint's next post (see claim_next)."""
+
+
+def claim_next(conn: Connection, endpoint: str, now: datetime, *, owner: str,
+               lease: timedelta, window: int = FOLLOW_WINDOW) -> int | None:
+    """Claim the next due normal/priority post of ``endpoint`` for the lane that has just
+    recorded that endpoint's previous outcome (in the same transaction), or None.
+
+    Only a post among the first ``window`` due posts qualifies: the lane keeps its endpoint
+    only while that endpoint's turn would come anyway, so other endpoints are not starved,
+    and the search is bounded (no index by endpoint needed). Emergencies are left to the
+    control loop, which cuts and claims them.
+    """
+    head = due_query(now, urgent=None).with_only_columns(
+        POSTS.c.id, POSTS.c.endpoint_id, POSTS.c.priority, POSTS.c.available_at
+    ).limit(window)
+    rows = head.subquery()  # no row locks: take() is a compare-and-set on the open state
+    pid = conn.scalar(select(rows.c.id).where(
+        rows.c.endpoint_id == endpoint, rows.c.priority < EMERGENCY)
+        .order_by(rows.c.priority.desc(), rows.c.available_at).limit(1))
+    if pid is None:
+        return None
+    taken = take(conn, [pid], now, owner=owner, lease=lease)
+    return taken[0] if taken else None
+
+
 def emergency_endpoints(conn: Connection, now: datetime) -> set[str]:
     """Endpoints with a due emergency waiting (tiny: walks the urgent partial index)."""
     stmt = due_query(now, urgent=None, emergency_only=True).with_only_columns(

@@ -108,6 +108,16 @@ _LOST_SENT = (
 holds it, we write nothing (that claim is theirs)."""
 
 
+_LOAD = (
+    select(_POSTS, Content.__table__.c.body,
+           CampaignRow.__table__.c.title.label("campaign_title"),
+           CampaignRow.__table__.c.timezone.label("campaign_tz"))
+    .join(Content.__table__, Content.__table__.c.hash == _POSTS.c.content_hash)
+    .join(CampaignRow.__table__, CampaignRow.__table__.c.id == _POSTS.c.campaign_id)
+    .where(_POSTS.c.id.in_(bindparam("b_ids", expanding=True)))
+)
+
+
 def default_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -177,6 +187,10 @@ class Dispatcher:
         self.stopping = False
         """Set from a signal handler: the current pass releases what it has not started."""
         self._secrets: Callable[[str], str] = getattr(context.secrets, "redact", str)
+        self.follow = threading.local()
+        """Per lane: ``endpoint`` set by the lane asks :meth:`_record` to claim and load that
+        endpoint's next post in the outcome's own transaction; the result is left in
+        ``next`` (see LaneRunner: one transaction per post instead of three)."""
 
     # ------------------------------------------------------------------ housekeeping
     def recover(self, now: datetime) -> int:
@@ -207,7 +221,7 @@ class Dispatcher:
 
     def expire(self, now: datetime) -> int:
         """Open posts whose window has passed are expired, never delivered late."""
-        with self.ledger.engine.begin() as conn:
+        with self.ledger.writing() as conn:
             return claims.expire_open(conn, now)
 
     # ------------------------------------------------------------------ claiming
@@ -218,7 +232,7 @@ class Dispatcher:
         walks a partial index instead of sorting the backlog. Used by single passes with a
         fixed clock (``run --once --now``); the lanes claim per free lane instead.
         """
-        with self.ledger.engine.begin() as conn:  # Core: no ORM bookkeeping on the hot path
+        with self.ledger.writing() as conn:  # Core: no ORM bookkeeping on the hot path
             ids = self._claim_step(conn, now, limit, urgent=True)
             if len(ids) < limit:
                 ids += self._claim_step(conn, now, limit - len(ids), urgent=False)
@@ -280,16 +294,12 @@ class Dispatcher:
                     log(session, "retry", post_id=pid, actor=self.owner, at=now,
                         detail={"reason": reason})
 
-    def _load(self, ids: list[int]) -> dict[int, Any]:
+    def _load(self, ids: list[int], conn: Any = None) -> dict[int, Any]:
         """Claimed posts (as rows) with their content and campaign, in one query."""
-        contents, campaigns = Content.__table__, CampaignRow.__table__
-        with self.ledger.engine.connect() as conn:
-            rows = conn.execute(
-                select(_POSTS, contents.c.body, campaigns.c.title.label("campaign_title"),
-                       campaigns.c.timezone.label("campaign_tz"))
-                .join(contents, contents.c.hash == _POSTS.c.content_hash)
-                .join(campaigns, campaigns.c.id == _POSTS.c.campaign_id)
-                .where(_POSTS.c.id.in_(ids))).all()
+        if conn is None:
+            with self.ledger.engine.connect() as own:
+                return self._load(ids, own)
+        rows = conn.execute(_LOAD, {"b_ids": ids}).all()
         return {row.id: (row, row.body, row.campaign_title, row.campaign_tz) for row in rows}
 
     def deliver(self, post_id: int, now: datetime | None = None, *,
@@ -424,11 +434,17 @@ class Dispatcher:
         }
         row = {"at": now, "campaign_id": post.campaign_id, "post_id": post.id,
                "endpoint_id": post.endpoint_id, "actor": self.owner}
-        with self.ledger.engine.begin() as conn:  # lean Core, cached statements: one commit
+        with self.ledger.writing() as conn:  # lean Core, cached statements: one commit
             if conn.execute(_RECORD, params).rowcount:
                 if first is not None:
                     conn.execute(_LOG, {**row, "event": first[0], "detail": first[1]})
                 conn.execute(_LOG, {**row, "event": event, "detail": detail})
+                if state == SENT and getattr(self.follow, "endpoint", None) == post.endpoint_id:
+                    # The lane keeps this endpoint: its next post is claimed (and loaded) in
+                    # the same commit, after this outcome — never before it is durable.
+                    nxt = claims.claim_next(conn, post.endpoint_id, now, owner=self.owner,
+                                            lease=self.lease)
+                    self.follow.next = None if nxt is None else self._load([nxt], conn)[nxt]
                 return state
             if state == SENT and conn.execute(_LOST_SENT, params).rowcount:
                 # Recovered while we were still delivering, and nobody holds it now.

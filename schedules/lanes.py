@@ -34,10 +34,14 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from channels.base import adapter_kind
 from schedules import claims
 from schedules.dispatcher import EMERGENCY, Dispatcher, RunSummary, StopSignal
 
 logger = logging.getLogger("campaign.lanes")
+RUN_MAX = 32
+"""A lane delivers at most this many posts of one endpoint in a row before the control loop
+decides again (fairness, and urgent posts of that endpoint that fell due meanwhile)."""
 
 
 @dataclass
@@ -67,6 +71,9 @@ def describe_fault(exc: BaseException) -> str:
                 "Hãy cấp lại quyền ghi cho tệp/máy chủ; bộ gửi sẽ tự chạy lại.")
     if "disk" in text and ("full" in text or "space" in text) or "no space" in text:
         return "Ổ đĩa chứa cơ sở dữ liệu đã đầy. Hãy giải phóng dung lượng; bộ gửi sẽ tự chạy lại."
+    if "disk i/o" in text:  # SQLite: the WAL index could not grow (often a full disk, too)
+        return ("Không ghi được tệp cơ sở dữ liệu (lỗi đọc/ghi ổ đĩa, ổ đĩa có thể đã đầy). "
+                "Hãy kiểm tra ổ đĩa; bộ gửi sẽ tự chạy lại.")
     if any(word in text for word in ("connection", "connect", "server closed", "terminating",
                                      "shutting down", "starting up", "could not")):
         return ("Mất kết nối tới cơ sở dữ liệu (PostgreSQL đang khởi động lại hoặc không chạy). "
@@ -91,6 +98,7 @@ class LaneRunner:
         self.heartbeat_every = max(0.5, min(10.0, dispatcher.lease.total_seconds() / 3))
         self.summary = RunSummary()
         self.jobs: dict[int, Job] = {}
+        """Lane number → the delivery it runs (a lane may move on to its endpoint's next post)."""
         self.fault: str | None = None
         """The database fault we are in, in Vietnamese (None when healthy)."""
         self.last_fault: str | None = None
@@ -101,6 +109,8 @@ class LaneRunner:
         self._last: dict[str, float] = {}
         self._started_at = dispatcher.clock()
         self._backoff = 0.0
+        self._relapse: dict[str, float] = {}
+        """Fault message → until when a relapse is not logged again (monotonic seconds)."""
 
     # ------------------------------------------------------------------ loop
     def serve(self, stop: threading.Event) -> None:
@@ -131,6 +141,10 @@ class LaneRunner:
     def _guarded_step(self) -> int:
         try:
             claimed = self.step()
+            if self.fault is not None:
+                # A pass that only read proves nothing (a full disk or a read-only file still
+                # serve reads): the database is back once a write has gone through.
+                self._publish(self.d.clock())
         except (DBAPIError, SQLAlchemyError) as exc:
             self._db_fault(exc)
             return 0
@@ -144,7 +158,13 @@ class LaneRunner:
     def _db_fault(self, exc: BaseException) -> None:
         message = describe_fault(exc)
         if message != self.fault:
-            logger.error("%s", message)  # one line per fault, not one per pass
+            # one line per fault, not one per pass — nor one per relapse: a nearly full disk
+            # lets a small write through now and then, which must not flood the log
+            if time.monotonic() >= self._relapse.get(message, 0.0):
+                logger.error("%s", message)
+            else:
+                logger.debug("%s (again)", message)
+            self._relapse[message] = time.monotonic() + 60.0
             self.fault = self.last_fault = message
             self._notify_fault()
         self._backoff = min(30.0, max(0.5, self._backoff * 2))
@@ -176,7 +196,7 @@ class LaneRunner:
         if self._stopping:
             return 0
         claimed = 0
-        with d.ledger.engine.begin() as conn:
+        with d.ledger.writing() as conn:
             emergencies = claims.emergency_endpoints(conn, now)
         with self._lock:
             running = list(self.jobs.values())
@@ -189,7 +209,7 @@ class LaneRunner:
         if emergencies:
             busy_em = {j.endpoint for j in running if j.priority >= EMERGENCY}
             room = max(0, self.lanes + self.reserve - len(running)) + len(cut)
-            with d.ledger.engine.begin() as conn:
+            with d.ledger.writing() as conn:
                 taken = claims.claim_for_lanes(
                     conn, now, owner=d.owner, lease=d.lease, limit=room, busy=busy_em,
                     emergency=True, postgres=d.ledger.dialect == "postgresql")
@@ -204,7 +224,7 @@ class LaneRunner:
             for endpoint, jobs in by_endpoint.items():
                 if len(jobs) >= d.in_flight.get(endpoint, 1):
                     busy.add(endpoint)
-            with d.ledger.engine.begin() as conn:
+            with d.ledger.writing() as conn:
                 taken = claims.claim_for_lanes(
                     conn, now, owner=d.owner, lease=d.lease, limit=room, busy=busy,
                     emergency=False, postgres=d.ledger.dialect == "postgresql",
@@ -224,7 +244,7 @@ class LaneRunner:
             used = {j.lane for j in self.jobs.values()}
             lane = next(n for n in range(1, len(used) + 2) if n not in used)
             job = Job(post_id, endpoint, priority, lane, now)
-            self.jobs[post_id] = job
+            self.jobs[lane] = job
         threading.Thread(target=self._run, args=(job, after or []), daemon=True,
                          name=f"lane-{lane}").start()
 
@@ -233,12 +253,31 @@ class LaneRunner:
         try:
             for previous in after:
                 previous.done.wait()
-            if job.stop.reason == "shutdown" or self._stopping and job.priority < EMERGENCY:
-                self.d.release([job.post_id], self.d.clock(), reason="shutdown")
-            else:
+            loaded = None
+            for _ in range(RUN_MAX):
+                if job.stop.reason == "shutdown" or self._stopping and job.priority < EMERGENCY:
+                    self.d.release([job.post_id], self.d.clock(), reason="shutdown")
+                    state = "released"
+                    break
+                if loaded is not None and job.stop.reason is not None:
+                    # taken as this endpoint's next post, but an emergency or a lost lease
+                    # stops the run: give it back untouched (no attempt counted)
+                    self.d.release([job.post_id], self.d.clock(), reason=job.stop.reason)
+                    state = "released"
+                    break
                 job.started = True
-                loaded = self.d._load([job.post_id])[job.post_id]
-                state = self.d.deliver(job.post_id, loaded=loaded, stop=job.stop)
+                loaded = loaded or self.d._load([job.post_id])[job.post_id]
+                follow = self._may_follow(job, loaded[0])
+                self.d.follow.endpoint = job.endpoint if follow else None
+                self.d.follow.next = None
+                try:
+                    state = self.d.deliver(job.post_id, loaded=loaded, stop=job.stop)
+                finally:
+                    loaded, self.d.follow.next = self.d.follow.next, None
+                    self.d.follow.endpoint = None
+                if loaded is None:
+                    break
+                self._move_on(job, loaded, state)
         except (DBAPIError, SQLAlchemyError) as exc:
             # The outcome could not be written: the lease lapses and recovery decides
             # (unconfirmed for public posts), which never publishes twice.
@@ -249,27 +288,54 @@ class LaneRunner:
             logger.exception("lane crashed on post %s", job.post_id)
         finally:
             with self._lock:
-                self.jobs.pop(job.post_id, None)
+                self.jobs.pop(job.lane, None)
                 self.summary.counts[state] += 1
             job.done.set()
             self._wake.set()
 
+    def _may_follow(self, job: Job, post: Any) -> bool:
+        """Whether the lane may take its endpoint's next post itself when this one is sent:
+        not for emergencies or live streams (the control loop times those), not while the
+        endpoint is paced (each post needs its own turn), not when stopping."""
+        d = self.d
+        if job.priority >= EMERGENCY or self._stopping or job.stop.reason is not None:
+            return False
+        if job.endpoint in d.ahead:
+            return False
+        endpoint = d.endpoints.get(job.endpoint)
+        if endpoint is None:
+            return False
+        return not d.pacer.paced(job.endpoint, adapter_kind(endpoint.channel, endpoint.via),
+                                 endpoint.rate_per_minute)
+
+    def _move_on(self, job: Job, loaded: Any, state: str) -> None:
+        """The lane's previous outcome is committed and its endpoint's next post claimed."""
+        post = loaded[0]
+        with self._lock:
+            self.summary.counts[state] += 1
+            self.summary.claimed += 1
+            if job.stop.reason == "lease_lost" and state != "lease_lost":
+                # A heartbeat that ran while we committed the outcome saw the old post gone:
+                # our own record, not another worker's claim.
+                job.stop = StopSignal()
+            job.post_id, job.priority, job.since = post.id, post.priority, self.d.clock()
+
     def _heartbeat(self, now: datetime) -> None:
         with self._lock:
-            running = list(self.jobs.values())
-        if not running:
+            snapshot = [(j, j.post_id) for j in self.jobs.values()]
+        if not snapshot:
             return
-        with self.d.ledger.engine.begin() as conn:
-            alive = claims.heartbeat(conn, [j.post_id for j in running], now,
+        with self.d.ledger.writing() as conn:
+            alive = claims.heartbeat(conn, [pid for _, pid in snapshot], now,
                                      owner=self.d.owner, lease=self.d.lease)
-        for job in running:
-            if job.post_id not in alive and not job.done.is_set():
+        for job, pid in snapshot:
+            if pid not in alive and job.post_id == pid and not job.done.is_set():
                 job.stop.set("lease_lost")
 
     def _publish(self, now: datetime) -> None:
         with self._lock:
             jobs = [j.as_status() for j in sorted(self.jobs.values(), key=lambda j: j.lane)]
-        with self.d.ledger.engine.begin() as conn:
+        with self.d.ledger.writing() as conn:
             claims.publish_worker(conn, owner=self.d.owner, host=socket.gethostname(),
                                   pid=os.getpid(), lanes=self.lanes, started_at=self._started_at,
                                   now=now, jobs=jobs, fault=self.last_fault)
@@ -296,7 +362,7 @@ class LaneRunner:
         for job in left:
             job.done.wait(timeout=10)
         try:
-            with self.d.ledger.engine.begin() as conn:
+            with self.d.ledger.writing() as conn:
                 claims.forget_worker(conn, self.d.owner)
         except SQLAlchemyError:
             pass

@@ -96,6 +96,15 @@ class Pacer:
             self._reserved[post_id] = when
         return when
 
+    def paced(self, endpoint_id: str, kind: str, endpoint_rate: float | None = None) -> bool:
+        """Whether any bucket or pause applies to this endpoint (then each post needs its turn,
+        and a lane should not take the endpoint's next post on its own)."""
+        with self._lock:
+            if endpoint_id in self._paused:
+                return True
+        return bool(self.endpoint_rates.get(endpoint_id, endpoint_rate)
+                    or self.platform_rates.get(kind))
+
     def _bucket(self, name: str, per_minute: float) -> TokenBucket:
         with self._lock:
             bucket = self._buckets.get(name)

@@ -39,7 +39,7 @@ def command(text: str, targets: str, channels: str, by: str, title: str | None,
     ws = open_workspace(workspace)
     result = create_alert(open_ledger(ws), ws.directory, text=text, targets=_csv(targets),
                           channels=_csv(channels), by=by, title=title,
-                          valid_minutes=valid_minutes)
+                          valid_minutes=valid_minutes, context=ws.adapter_context())
     click.echo(f"Đã tạo thông báo khẩn cấp {result.campaign_id}: {result.posts} bài trên "
                f"{len(result.endpoints)} điểm nhận, gửi ngay khi dịch vụ chạy "
                "(hoặc chạy: campaign run --once).")

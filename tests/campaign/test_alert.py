@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from click.testing import CliRunner
@@ -66,3 +67,32 @@ def test_a_word_longer_than_a_board_line_is_hyphenated_not_a_crash(ws, ledger):
     slogans = _slogans(f"Cảnh báo {word} ngay")
     assert all(len(x) <= 60 for x in slogans)  # SLOGAN_MAX: what check enforces
     assert "".join(slogans).replace("-", "").replace(" ", "") == f"CẢNH BÁO {word.upper()} NGAY".replace(" ", "")
+
+
+def test_alert_renders_its_speech_when_issued_so_delivery_synthesises_nothing(ws, ledger):
+    """`campaign alert` puts the bulletin's speech in the store the loudspeaker adapter reads
+    (one synthesis for every ward), before the posts are written; delivery then reuses it."""
+    directory = ws.root / "directory.yaml"
+    text = re.sub(r"(id: loa-([a-z-]+),.*) deliver: \{via: outbox, audio: false\}",
+                  r"\1 audio_format: wav, deliver: {via: folder, path: loa/\2}",
+                  directory.read_text(encoding="utf-8"))
+    directory.write_text(text, encoding="utf-8")
+    ws = type(ws).open(ws.root)
+    store = ws.var_dir / "speech"
+    result = create_alert(ledger, ws.directory, text="Mất điện toàn phường từ 9 giờ.",
+                          targets=["phuong-xa"], channels=["loudspeaker"], by="Chủ tịch UBND",
+                          context=ws.adapter_context())
+    rendered = {p: p.stat().st_mtime_ns for p in store.rglob("*.wav")}
+    assert len(rendered) == 1  # three wards, one synthesis
+    with ledger.session() as s:
+        posts = s.scalars(select(Post).where(Post.campaign_id == result.campaign_id)).all()
+    assert len(posts) == 3
+    assert min(p.due_at for p in posts) >= max(  # due once the media was ready
+        datetime.fromtimestamp(m / 1e9, UTC) for m in rendered.values())
+    dispatcher = make_dispatcher(ws, ledger, platform_rates={})
+    summary = dispatcher.run_once(now=max(p.due_at for p in posts))
+    assert summary.counts[SENT] == 3, summary
+    assert {p: p.stat().st_mtime_ns for p in store.rglob("*.wav")} == rendered
+    played = sorted((ws.root / "loa").rglob("*.wav"))
+    assert len(played) == 3
+    assert played[0].read_bytes() == next(iter(rendered)).read_bytes()

@@ -49,14 +49,19 @@ def test_retention_prunes_old_previews_and_cache_but_never_the_ledger(ws, ledger
         (folder / "0530-tin.txt").write_text("x", encoding="utf-8")
     stale = ws.var_dir / "speech" / "ab" / "abc.mp3"
     fresh = ws.var_dir / "speech" / "cd" / "cde.mp3"
-    for path in (stale, fresh):
-        path.parent.mkdir(parents=True)
+    stale_stream = ws.var_dir / "icecast" / "0123abcd-32k.mp3"  # a transcode for Icecast
+    fresh_stream = ws.var_dir / "icecast" / "4567cdef-32k.mp3"
+    for path in (stale, fresh, stale_stream, fresh_stream):
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"ID3")
     now = 1_750_000_000.0  # 2025-06-15
     os.utime(stale, (now - 200 * 86400, now - 200 * 86400))
     os.utime(fresh, (now - 10 * 86400, now - 10 * 86400))
+    os.utime(stale_stream, (now - 200 * 86400, now - 200 * 86400))
+    os.utime(fresh_stream, (now - 10 * 86400, now - 10 * 86400))
     result = prune(ws, today=date(2025, 7, 1), now=now)
-    assert (result.folders, result.files) == (1, 1)
+    assert (result.folders, result.files) == (1, 2)
+    assert not stale_stream.exists() and fresh_stream.exists()
     assert not old.exists() and recent.exists()
     assert not stale.exists() and fresh.exists()
     assert (ws.root / "campaign.db").exists()
