@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from campaign.bot import commands, presses
+from campaign.bot import commands, presses, reports
 from campaign.bot.presses import Press, PressOutcome
 from campaign.bot.reminders import REMIND_EVERY, send_reminders
 from campaign.bot.roster import (
@@ -38,7 +38,8 @@ __all__ = ["HANDLER_FAMILIES", "BotRunner", "WardBot", "attach_to_service", "run
 logger = logging.getLogger("campaign.bot")
 
 HandlerFamily = Callable[["WardBot"], list[Any]]
-HANDLER_FAMILIES: tuple[HandlerFamily, ...] = (commands.handlers, presses.handlers)
+HANDLER_FAMILIES: tuple[HandlerFamily, ...] = (commands.handlers, reports.handlers,
+                                                presses.handlers)
 """Registered in this order; ``presses`` stays last (it answers every other callback query)."""
 
 

@@ -10,7 +10,8 @@ It answers in the Bot API's shapes (``{"ok": true, "result": …}`` or ``{"ok": 
 Methods: getMe, sendMessage, sendAudio, getUpdates (serves updates queued with
 :meth:`TelegramAPI.press` and :meth:`TelegramAPI.say`; long polling with ``timeout`` waits for
 the next update like the real server, so a polling bot does not spin), answerCallbackQuery,
-editMessageReplyMarkup, deleteWebhook. Failures can be scripted with :meth:`TelegramAPI.fail`.
+editMessageReplyMarkup, editMessageText, deleteWebhook, getFile (and ``GET /file/bot<token>/<path>``
+for photos queued with :meth:`TelegramAPI.send_photo`). Failures can be scripted with :meth:`TelegramAPI.fail`.
 Tokens never appear in what it records.
 """
 
@@ -24,7 +25,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 
 @dataclass
@@ -58,6 +59,8 @@ class TelegramAPI:
         self.updates: list[dict[str, Any]] = []
         self.failures: list[Failure] = []
         self._next_message = 100
+        self.files: dict[str, tuple[str, bytes]] = {}
+        """file_id → (file_path, bytes) of photos users sent."""
         self._next_update = 1
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
@@ -137,6 +140,33 @@ class TelegramAPI:
             self._arrived.notify_all()
             return update
 
+    def send_photo(self, chat_id: int | str, data: bytes, *, user_id: int,
+                   first_name: str = "Cán bộ", caption: str | None = None) -> dict[str, Any]:
+        """Queue a message update carrying a photo, as Telegram sends it: a list of PhotoSize
+        (a small preview and the full picture, each with its own file_id) that the bot fetches
+        with getFile and a download from ``/file/bot<token>/<file_path>``."""
+        with self._lock:
+            self._next_message += 1
+            n = len(self.files) // 2  # two sizes per photo
+            sizes = []
+            for label, payload in (("s", data[:64]), ("x", data)):
+                file_id = f"PHOTO{n}{label}"
+                self.files[file_id] = (f"photos/file_{n}{label}.jpg", payload)
+                sizes.append({"file_id": file_id, "file_unique_id": f"UQ{n}{label}",
+                              "width": 90 if label == "s" else 1280,
+                              "height": 60 if label == "s" else 960, "file_size": len(payload)})
+            message: dict[str, Any] = {
+                "message_id": self._next_message, "date": int(time.time()),
+                "chat": self._chat(str(chat_id)), "photo": sizes,
+                "from": {"id": user_id, "is_bot": False, "first_name": first_name}}
+            if caption:
+                message["caption"] = caption
+            update = {"update_id": self._next_update, "message": message}
+            self._next_update += 1
+            self.updates.append(update)
+            self._arrived.notify_all()
+            return update
+
     def called(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
@@ -175,6 +205,8 @@ class TelegramAPI:
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         path = handler.path.split("?", 1)[0]
+        if path.startswith("/file/"):
+            return self._download(handler, path)
         parts = path.strip("/").split("/")
         if len(parts) != 2 or not parts[0].startswith("bot"):
             return self._reply(handler, 404, {"ok": False, "error_code": 404,
@@ -204,6 +236,23 @@ class TelegramAPI:
             return self._reply(handler, 400, {"ok": False, "error_code": 400,
                                               "description": f"Bad Request: {exc}"})
         self._reply(handler, 200, {"ok": True, "result": result})
+
+    def _download(self, handler: BaseHTTPRequestHandler, path: str) -> None:
+        """``GET /file/bot<token>/<file_path>``: the bytes of a file getFile described."""
+        path = unquote(path)  # python-telegram-bot percent-encodes the ":" of the token
+        prefix = f"/file/bot{self.token}/"
+        with self._lock:
+            self.calls.append(Call("download", {"path": path.split("/", 3)[-1]}))
+            found = next((data for fp, data in self.files.values()
+                          if path == prefix + fp), None)
+        if not path.startswith(prefix) or found is None:
+            return self._reply(handler, 404, {"ok": False, "error_code": 404,
+                                              "description": "Not Found"})
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/octet-stream")
+        handler.send_header("Content-Length", str(len(found)))
+        handler.end_headers()
+        handler.wfile.write(found)
 
     @staticmethod
     def _reply(handler: BaseHTTPRequestHandler, status: int, body: dict[str, Any]) -> None:
@@ -322,6 +371,32 @@ class TelegramAPI:
             raise _BadRequest("message to edit not found")
         self._check_markup(fields.get("reply_markup"))
         message = self.messages[key]
+        if fields.get("reply_markup"):
+            message["reply_markup"] = fields["reply_markup"]
+        else:
+            message.pop("reply_markup", None)
+        return message
+
+
+    def _m_getFile(self, fields: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        self._require(fields, "file_id")
+        with self._lock:
+            found = self.files.get(str(fields["file_id"]))
+        if found is None:
+            raise _BadRequest("invalid file_id")
+        file_path, data = found
+        return {"file_id": fields["file_id"], "file_unique_id": f"U{fields['file_id']}",
+                "file_size": len(data), "file_path": file_path}
+
+    def _m_editMessageText(self, fields: dict[str, Any], files: dict[str, Any]) -> Any:  # noqa: N802
+        chat_id = self._known_chat(fields)
+        self._require(fields, "message_id", "text")
+        key = (chat_id, int(fields["message_id"]))
+        if key not in self.messages:
+            raise _BadRequest("message to edit not found")
+        self._check_markup(fields.get("reply_markup"))
+        message = self.messages[key]
+        message["text"] = fields["text"]
         if fields.get("reply_markup"):
             message["reply_markup"] = fields["reply_markup"]
         else:
