@@ -111,6 +111,14 @@ class Pacing(Strict):
         return value
 
 
+class Reminders(Strict):
+    """``reminders:`` — when the bot chases wards that have not reported their results."""
+
+    report_days_before: int = Field(default=3, ge=0, le=60)
+    """From this many days before a campaign's ``report_due`` until that day, wards that have
+    reported nothing get one Telegram message a day (0: no such reminders)."""
+
+
 class DirectoryFile(Strict):
     timezone: str = DEFAULT_TIMEZONE
     organisation: Organisation = Field(default_factory=Organisation)
@@ -122,6 +130,7 @@ class DirectoryFile(Strict):
     telegram: TelegramSettings | None = None
     reading: Reading = Field(default_factory=Reading)
     pacing: Pacing = Field(default_factory=Pacing)
+    reminders: Reminders = Field(default_factory=Reminders)
     retention_days: int = Field(default=180, ge=0)
     """Outbox previews and cached speech older than this are pruned (0: keep forever). The
     ledger and its delivery log are never pruned: reports are made from them."""

@@ -197,3 +197,45 @@ def test_baocao_is_refused_to_strangers_and_other_wards(
     with book.session() as session:  # "br:" buttons never reach the press handler
         assert session.scalars(select(LogEntry).where(LogEntry.event == "refused")).all() \
             .__len__() == 2
+
+
+# --------------------------------------------------------------------------- reminders
+def test_wards_that_reported_nothing_are_reminded_once_a_day_before_the_deadline(
+        api: TelegramAPI, tg_ws: Workspace, book: Ledger) -> None:
+    from datetime import date
+
+    from campaign.bot.report_reminders import send_report_reminders
+    from campaign.planner import apply_plan, build_plan, load_campaign
+    from schedules.operations import WardReportEntry, record_ward_report
+
+    path = tg_ws.campaigns_dir / "loa.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "period: {start: 2025-05-05, end: 2025-05-05}",
+        "period: {start: 2025-05-05, end: 2025-05-05}\nreport_due: 2025-05-08"), encoding="utf-8")
+    campaign = load_campaign(path, tg_ws.directory, tg_ws.media_dir)
+    apply_plan(book, build_plan(campaign, tg_ws.directory), now=local(8))
+
+    assert send_report_reminders(tg_ws, book, now=local(10, day=(2025, 5, 4))) == []  # 4 days
+    api.fail("sendMessage", 500, "Internal Server Error")
+    first = send_report_reminders(tg_ws, book, now=local(10))  # 05/05: 3 days before
+    assert [r.unit_id for r in first] == ["trung-dung"]  # Tân Phong's failed: not logged
+    assert [r.unit_id for r in send_report_reminders(tg_ws, book, now=local(11))] == [
+        "tan-phong"]
+    assert send_report_reminders(tg_ws, book, now=local(15)) == []  # once a day
+    text = [c.fields["text"] for c in api.called("sendMessage")][-1]
+    assert "hạn báo cáo kết quả ngày 08/05/2025 (còn 3 ngày)" in text
+    assert "Phường Tân Phong chưa gửi báo cáo" in text and "/baocao" in text
+
+    record_ward_report(book, WardReportEntry(
+        "loa-thu", "tan-phong", "bang_ron", date(2025, 5, 5), 4, None, "", (), "An",
+        "telegram", OFFICER), now=local(16))
+    next_day = send_report_reminders(tg_ws, book, now=local(9, day=(2025, 5, 6)))
+    assert [(r.unit_id, r.chat_id, r.day) for r in next_day] == [
+        ("trung-dung", str(OTHER_CHAT), "2025-05-06")]
+    assert send_report_reminders(tg_ws, book, now=local(9, day=(2025, 5, 9))) == []  # past due
+    with book.session() as session:
+        logged = session.scalars(select(LogEntry).where(LogEntry.event == "reminded")
+                                 .order_by(LogEntry.id)).all()
+    assert [(r.detail["unit"], r.detail["day"], r.campaign_id) for r in logged] == [
+        ("trung-dung", "2025-05-05", "loa-thu"), ("tan-phong", "2025-05-05", "loa-thu"),
+        ("trung-dung", "2025-05-06", "loa-thu")]
