@@ -25,7 +25,7 @@ from schedules.ledger import Ledger
 from schedules.models import ACTIVITY_KINDS, utcnow
 
 __all__ = ["KIND_ORDER", "MAX_PHOTO_BYTES", "Overview", "UnitResult", "evidence_store",
-           "EDIT_WINDOW", "correctable", "expected_units", "first_made", "kind_label", "overview", "photo_path", "store_photo",
+           "EDIT_WINDOW", "correctable", "expected_units", "first_made", "kind_label", "overview", "photo_path", "results_table", "store_photo",
            "thumbnail"]
 
 KIND_ORDER = list(ACTIVITY_KINDS)
@@ -191,6 +191,22 @@ def overview(ws: Workspace, ledger: Ledger, campaign_id: str, *, unit: str | Non
     due = record["report_due"]
     return Overview(campaign_id, record["title"], due, (due - today).days if due else None,
                     units, reports, digital_by_channel)
+
+
+def results_table(view: Overview) -> tuple[list[str], list[list[Any]]]:
+    """The unit × activity table as plain cells (the page, CSV and XLSX share it)."""
+    kinds = [k for k in KIND_ORDER if any(k in u.activities for u in view.units)]
+    head = ["Đơn vị", "Tin bài số đã đăng", "Buổi loa đã gửi", "Buổi loa xác nhận phát",
+            "Phút phát loa", "Giờ bảng LED",
+            *[kind_label(k) for k in kinds], "Số báo cáo", "Ảnh", "Tình trạng"]
+    rows = []
+    for u in view.units:
+        state = "Chưa báo cáo" if u.missing else ("Đã báo cáo" if u.reported else "")
+        rows.append([u.name, u.digital, u.broadcasts_sent, u.broadcasts_played,
+                     round(u.airtime_minutes, 1), round(u.led_hours, 1),
+                     *[u.activities.get(k, [0, 0])[0] for k in kinds], u.entries,
+                     len(u.photos), state])
+    return head, rows
 
 
 # --------------------------------------------------------------------------- evidence photos

@@ -45,22 +45,6 @@ def ward_of(request: Request) -> User:
     return user
 
 
-def results_table(view: ward_results.Overview) -> tuple[list[str], list[list[Any]]]:
-    """The unit × activity table as plain cells (the page, CSV and XLSX share it)."""
-    kinds = [k for k in ward_results.KIND_ORDER if any(k in u.activities for u in view.units)]
-    head = ["Đơn vị", "Tin bài số đã đăng", "Buổi loa đã gửi", "Buổi loa xác nhận phát",
-            "Phút phát loa", "Giờ bảng LED",
-            *[ward_results.kind_label(k) for k in kinds], "Số báo cáo", "Ảnh", "Tình trạng"]
-    rows = []
-    for u in view.units:
-        state = "Chưa báo cáo" if u.missing else ("Đã báo cáo" if u.reported else "")
-        rows.append([u.name, u.digital, u.broadcasts_sent, u.broadcasts_played,
-                     round(u.airtime_minutes, 1), round(u.led_hours, 1),
-                     *[u.activities.get(k, [0, 0])[0] for k in kinds], u.entries,
-                     len(u.photos), state])
-    return head, rows
-
-
 class Wards:
     """Routes for ward reports (form, photos) and the managers' results page and exports."""
 
@@ -233,7 +217,7 @@ class Wards:
         cid = request.path_params["cid"]
         entry = dash.campaign_entry(cid, progress=False)
         view = ward_results.overview(dash.ws, dash.ledger, cid, today=dash.today())
-        head, rows = results_table(view)
+        head, rows = ward_results.results_table(view)
         gallery = [(r, p) for r in reversed(view.reports) for p in r.photos][:60]
         return dash.render(request, "ward_results.html", c=entry, view=view, head=head,
                            rows=rows, totals=view.totals(), gallery=gallery,
@@ -248,7 +232,7 @@ class Wards:
             raise HTTPException(404, "Chỉ xuất được dạng csv hoặc xlsx.")
         dash.campaign_entry(cid, progress=False)
         view = ward_results.overview(dash.ws, dash.ledger, cid, today=dash.today())
-        head, rows = results_table(view)
+        head, rows = ward_results.results_table(view)
         name = f"ket-qua-phuong-{cid}.{fmt}"
         if fmt == "csv":
             buf = io.StringIO()
