@@ -115,6 +115,9 @@ def test_report_sections_and_numbers_agree_with_status_and_dashboard(
         assert float(row["Giờ bảng LED"]) == facts["led_hours"]
         assert (row["Tình trạng"] == "Chưa báo cáo") == (unit_id in wards["missing"])
     assert sum(int(r["Buổi loa xác nhận phát"]) for r in table.values()) == played
+    plain = run("status", "-w", str(ws.root))
+    assert "Báo cáo của phường/xã: 2/3 đơn vị đã báo cáo" in plain
+    assert "Chưa báo cáo: Phường Trung Dũng" in plain
 
 
 def test_a_ward_reports_upwards_from_the_same_data(world: tuple[Workspace, Ledger],
