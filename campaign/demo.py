@@ -119,6 +119,7 @@ def run_demo(root: Path | None = None, *, audio: bool = True,
             counts.update(dispatcher.run_once(now=instant).counts)
     finally:
         dispatcher.close()
+    _ward_reports(ws, ledger, campaign.id, campaign.period.start)
     preview = write_index(ws.outbox_dir)
     ledger.dispose()
     return DemoResult(root, campaign.id, facts, result.inserted, counts, preview)
@@ -132,3 +133,32 @@ def _warm_speech(ws: Workspace, scripts: list[str]) -> None:
     store = MediaStore(ws.var_dir / "speech")
     with ThreadPoolExecutor(max_workers=2) as pool:
         list(pool.map(lambda text: synthesize_cached(text, store), set(scripts)))
+
+
+def _ward_reports(ws: Workspace, ledger: Ledger, campaign_id: str, start: dt.date) -> None:
+    """A few wards report what they did (through the same operations as the bot and the web
+    form), with a generated photo, so the dashboard and the report show them; the other wards
+    stay "missing"."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from campaign.ward_results import store_photo
+    from schedules.operations import WardReportEntry, record_ward_report
+
+    wards = [u.id for u in ws.directory.data.units if u.kind != "centre"][:3]
+    image = Image.new("RGB", (960, 640), (200, 30, 30))
+    ImageDraw.Draw(image).text((40, 300), "BANG RON TUYEN TRUYEN (anh minh hoa)", fill="yellow")
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG")
+    photo = store_photo(ws, buffer.getvalue())
+    at = dt.datetime.combine(start + dt.timedelta(days=3), dt.time(9),
+                             tzinfo=ws.directory.zone)
+    for unit, kind, times, people, note in zip(wards, ("hoi_nghi", "bang_ron", "to_roi"),
+                                               (1, 8, 400), (120, None, 380),
+                                               ("Hội nghị quán triệt tại hội trường",
+                                                "Băng rôn trên các trục đường chính",
+                                                "Phát tờ rơi tại chợ"), strict=False):
+        record_ward_report(ledger, WardReportEntry(
+            campaign_id, unit, kind, start + dt.timedelta(days=2), times, people, note,
+            (photo,), "Cán bộ văn hóa (chạy thử)", "web", web_user="demo"), now=at)

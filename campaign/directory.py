@@ -131,6 +131,14 @@ class PrintSizeEntry(Strict):
     sides: Literal[1, 2] = 1
 
 
+class Reminders(Strict):
+    """``reminders:`` — when the bot chases wards that have not reported their results."""
+
+    report_days_before: int = Field(default=3, ge=0, le=60)
+    """From this many days before a campaign's ``report_due`` until that day, wards that have
+    reported nothing get one Telegram message a day (0: no such reminders)."""
+
+
 class DirectoryFile(Strict):
     timezone: str = DEFAULT_TIMEZONE
     organisation: Organisation = Field(default_factory=Organisation)
@@ -145,6 +153,7 @@ class DirectoryFile(Strict):
     print_sizes: list[PrintSizeEntry] = Field(default_factory=list)
     """The centre's own sizes of printed materials, added to (or replacing) the built-in
     table of assets.print.sizes."""
+    reminders: Reminders = Field(default_factory=Reminders)
     retention_days: int = Field(default=180, ge=0)
     """Outbox previews and cached speech older than this are pruned (0: keep forever). The
     ledger and its delivery log are never pruned: reports are made from them."""

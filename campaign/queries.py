@@ -698,3 +698,112 @@ def evidence_target(ledger: Ledger, endpoint_ids: list[str], *,
         rows = session.execute(stmt.order_by(Post.due_at.desc(), Post.id.desc())).all()
     return [EvidenceTarget(r.id, r.campaign_id, r.endpoint_id, r.channel, r.state,
                            r.confirmation, _title(r.body, r.title)) for r in rows]
+
+
+# --------------------------------------------------------------------------- ward reports
+@dataclass(frozen=True)
+class WardReportRow:
+    """One stored ward report; ``corrected_by`` is the id of the entry that replaced it."""
+
+    id: int
+    campaign_id: str
+    unit_id: str
+    kind: str
+    day: Any
+    times: int
+    participants: int | None
+    note: str
+    photos: tuple[str, ...]
+    reporter: str
+    via: str
+    telegram_user: int | None
+    web_user: str | None
+    created_at: datetime
+    corrects: int | None
+    corrected_by: int | None = None
+
+
+def ward_reports(ledger: Ledger, campaign_id: str | None = None, *, unit: str | None = None,
+                 current_only: bool = True) -> list[WardReportRow]:
+    """Ward reports in the order they were made; by default only the current ones (a
+    correction hides the entry it corrects, which stays stored as evidence)."""
+    from schedules.models import WardReport
+
+    stmt = select(WardReport).order_by(WardReport.day, WardReport.id)
+    if campaign_id is not None:
+        stmt = stmt.where(WardReport.campaign_id == campaign_id)
+    if unit is not None:
+        stmt = stmt.where(WardReport.unit_id == unit)
+    with ledger.session() as session:
+        rows = list(session.scalars(stmt))
+    replaced = {r.corrects: r.id for r in rows if r.corrects is not None}
+    out = [WardReportRow(r.id, r.campaign_id, r.unit_id, r.kind, r.day, r.times,
+                         r.participants, r.note, tuple(r.photos or ()), r.reporter, r.via,
+                         r.telegram_user, r.web_user, r.created_at, r.corrects,
+                         replaced.get(r.id)) for r in rows]
+    return [r for r in out if r.corrected_by is None] if current_only else out
+
+
+def ward_report(ledger: Ledger, report_id: int) -> WardReportRow | None:
+    """One ward report by id (None when unknown), with the id of its correction if any."""
+    from schedules.models import WardReport
+
+    with ledger.session() as session:
+        row = session.get(WardReport, report_id)
+        if row is None:
+            return None
+        newer = session.scalar(select(WardReport.id).where(WardReport.corrects == report_id)
+                               .limit(1))
+        return WardReportRow(row.id, row.campaign_id, row.unit_id, row.kind, row.day, row.times,
+                             row.participants, row.note, tuple(row.photos or ()), row.reporter,
+                             row.via, row.telegram_user, row.web_user, row.created_at,
+                             row.corrects, newer)
+
+
+def reportable_campaigns(ledger: Ledger) -> list[dict[str, Any]]:
+    """Campaigns a ward may report on: id, title, period, report due and targets, newest
+    period first (the caller keeps those whose targets include the ward)."""
+    with ledger.session() as session:
+        return [{"id": c.id, "title": c.title, "period_start": c.period_start,
+                 "period_end": c.period_end, "report_due": c.report_due,
+                 "targets": list((c.definition or {}).get("targets") or [])}
+                for c in session.scalars(select(CampaignRow).order_by(
+                    CampaignRow.period_start.desc(), CampaignRow.id))]
+
+
+def report_reminders_sent(ledger: Ledger, campaign_id: str) -> set[tuple[str, str]]:
+    """(unit, local day) of the report-due reminders already sent for a campaign."""
+    with ledger.session() as session:
+        rows = session.scalars(select(LogEntry.detail).where(
+            LogEntry.event == "reminded", LogEntry.campaign_id == campaign_id,
+            LogEntry.post_id.is_(None)))
+        return {(str(d.get("unit")), str(d.get("day"))) for d in rows
+                if d and d.get("kind") == "report_due"}
+
+
+def broadcast_measures(ledger: Ledger, campaign_id: str) -> dict[str, dict[str, float]]:
+    """Per unit: seconds of loudspeaker airtime confirmed played (the audio length the sent
+    receipt recorded) and hours LED boards showed the campaign (one day-part per board, however
+    many slogans it rotated)."""
+    from schedules.models import SENT
+
+    out: dict[str, dict[str, float]] = defaultdict(lambda: {"airtime_seconds": 0.0,
+                                                             "led_hours": 0.0})
+    with ledger.session() as session:
+        played = session.execute(
+            select(Post.unit_id, LogEntry.detail)
+            .join(LogEntry, LogEntry.post_id == Post.id)
+            .where(Post.campaign_id == campaign_id, Post.channel == "loudspeaker",
+                   Post.confirmation == "played", LogEntry.event == SENT)).all()
+        boards = session.execute(
+            select(Post.unit_id, Post.endpoint_id, Post.slot_at, Post.expires_at)
+            .where(Post.campaign_id == campaign_id, Post.channel == "led", Post.state == SENT)
+            .group_by(Post.unit_id, Post.endpoint_id, Post.slot_at, Post.expires_at)).all()
+    for unit_id, detail in played:
+        seconds = (detail or {}).get("duration_seconds")
+        if isinstance(seconds, int | float):
+            out[unit_id]["airtime_seconds"] += float(seconds)
+    for unit_id, _endpoint, slot_at, expires_at in boards:
+        if expires_at is not None:
+            out[unit_id]["led_hours"] += (expires_at - slot_at).total_seconds() / 3600
+    return dict(out)

@@ -85,6 +85,14 @@ class ReportData:
     period_start: date | None = None
     period_end: date | None = None
     notes: list[str] = field(default_factory=list)
+    wards: Any = None
+    """What the wards did (:class:`campaign.ward_results.Overview`), the same numbers as the
+    dashboard and ``campaign status --json``."""
+    assessment: dict[str, str] = field(default_factory=dict)
+    """The operator's own words: ``ket_qua``, ``han_che``, ``de_xuat`` (blank lines when
+    missing, to fill in Word)."""
+    unit_id: str | None = None
+    """A ward's own report upwards (``--unit``): only its row and its activities."""
 
 
 # ---------------------------------------------------------------------------- data
@@ -142,18 +150,31 @@ def _source_line(src: dict[str, Any]) -> str:
 
 
 def build_report(ws: Workspace, ledger: Ledger, campaign_id: str, *,
-                 today: date | None = None) -> ReportData:
-    """Collect the report's facts; InputError in Vietnamese when the campaign is unknown."""
+                 today: date | None = None, unit: str | None = None,
+                 assessment: dict[str, str] | None = None) -> ReportData:
+    """Collect the report's facts; InputError in Vietnamese when the campaign is unknown.
+
+    ``unit``: the report a ward sends upwards, from the same data (only its own figures)."""
+    from campaign.ward_results import overview
+
     record = queries.campaign_record(ledger, campaign_id)
     if record is None:
         raise InputError.single(campaign_id, f"Chưa có chiến dịch '{campaign_id}' trong sổ.",
                                 fix="Xem các chiến dịch bằng lệnh: campaign status")
     directory = ws.directory
+    if unit is not None and unit not in directory.units:
+        raise InputError.single("--unit", f"Không có đơn vị '{unit}' trong directory.yaml.",
+                                fix="Dùng mã đơn vị (id) trong mục units.")
     zone = record["timezone"] or directory.timezone
     today = today or datetime.now(ZoneInfo(zone)).date()
     definition = record["definition"] or {}
     org = directory.data.organisation
     summary = queries.delivery_summary(ledger, campaign_id)
+    if unit is not None:  # a ward's own report: its figures only, per channel as per unit
+        mine = summary["by_unit"].get(unit, {})
+        summary = {"by_channel": mine, "by_unit": {unit: mine} if mine else {},
+                   "unconfirmed_units": {k: v for k, v in summary["unconfirmed_units"].items()
+                                         if k == unit}}
 
     def local_day(instant: datetime | None) -> date | None:
         return instant.astimezone(ZoneInfo(zone)).date() if instant else None
@@ -166,9 +187,9 @@ def build_report(ws: Workspace, ledger: Ledger, campaign_id: str, *,
                                     b["expired"], local_day(b["first"]), local_day(b["last"])))
     units = []
     for unit_id, chans in summary["by_unit"].items():
-        unit = directory.units.get(unit_id)
+        known = directory.units.get(unit_id)
         loud = chans.get("loudspeaker", {})
-        units.append(UnitLine(unit_id, unit.name if unit else unit_id,
+        units.append(UnitLine(unit_id, known.name if known else unit_id,
                               {c: chans[c]["sent"] for c in chans},
                               loud.get("played", 0), loud.get("sent", 0)))
     # The centre first, then wards and communes in Vietnamese alphabetical order.
@@ -178,17 +199,26 @@ def build_report(ws: Workspace, ledger: Ledger, campaign_id: str, *,
                          key=lambda x: vn_sort_key(x[0]))
     sources = [_source_line(s) for s in definition.get("source", [])]
     symbol = _symbol(org)
+    parent, issuer, report_to, signer = org.parent, org.name, \
+        definition.get("report_to") or BLANK[:20], org.signer
+    if unit is not None:
+        known = directory.units[unit]
+        issuer = f"Ủy ban nhân dân {known.name}" if known.kind in ("ward", "commune") \
+            else known.name
+        report_to, signer, symbol = org.name, None, "UBND"
     return ReportData(
-        campaign_id=campaign_id, title=record["title"], parent=org.parent,
-        organisation=org.name, number_symbol=f"Số: …/BC-{symbol}",
+        campaign_id=campaign_id, title=record["title"], parent=parent,
+        organisation=issuer, number_symbol=f"Số: …/BC-{symbol}",
         place_date=vn_place_date(org.place, today),
-        report_to=definition.get("report_to") or BLANK[:20],
+        report_to=report_to,
         subject=report_subject(record["title"]),
         sources=sources,
         period=f"từ ngày {record['period_start']:%d/%m/%Y} đến ngày {record['period_end']:%d/%m/%Y}",
         channels=channels, units=units, unconfirmed=unconfirmed, timezone=zone,
-        workspace=ws, ledger=ledger, today=today, signer=org.signer,
-        period_start=record["period_start"], period_end=record["period_end"])
+        workspace=ws, ledger=ledger, today=today, signer=signer,
+        period_start=record["period_start"], period_end=record["period_end"],
+        wards=overview(ws, ledger, campaign_id, unit=unit, today=today),
+        assessment=dict(assessment or {}), unit_id=unit)
 
 
 def _is_centre(directory: Any, unit_id: str) -> bool:
@@ -258,12 +288,43 @@ def write_log_xlsx(path: Path, rows: Iterable[dict[str, Any]],
     return write(path, rows, fields, title=title)
 
 
+ASSESSMENT_KEYS = {"ket_qua": "Kết quả", "han_che": "Hạn chế", "de_xuat": "Đề xuất"}
+
+
+def read_assessment(path: Path) -> dict[str, str]:
+    """The operator's assessment from a YAML file (``ket_qua``, ``han_che``, ``de_xuat``: text
+    or a list of points); InputError naming the file when it is not that shape."""
+    from campaign import yamlsrc
+
+    source = yamlsrc.load(Path(path))
+    data = source.data
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputError.single(path, "Tệp đánh giá phải có các mục ket_qua, han_che, de_xuat.",
+                                line=1, fix="Ví dụ:\nket_qua: |\n  Các phường đã …")
+    out: dict[str, str] = {}
+    for key, value in data.items():
+        if key not in ASSESSMENT_KEYS:
+            raise InputError.single(path, f"Mục '{key}' không dùng được.",
+                                    line=source.line_of([key]),
+                                    fix="Chỉ dùng ket_qua, han_che, de_xuat.")
+        if isinstance(value, list):
+            value = "\n".join(f"- {v}" for v in value)
+        if not isinstance(value, str | int | float) and value is not None:
+            raise InputError.single(path, f"Mục '{key}' phải là đoạn văn hoặc danh sách ý.",
+                                    line=source.line_of([key]))
+        out[key] = str(value or "").strip()
+    return out
+
+
 def write_report(ws: Workspace, ledger: Ledger, campaign_id: str, out: Path, *,
-                 today: date | None = None) -> Path:
+                 today: date | None = None, unit: str | None = None,
+                 assessment: dict[str, str] | None = None) -> Path:
     """Write the report in the format named by ``out``'s suffix (.docx or .xlsx)."""
     suffix = Path(out).suffix.lower()
     if suffix not in (".docx", ".xlsx"):
         raise InputError.single(out, "Chỉ xuất được báo cáo dạng .docx hoặc .xlsx.",
                                 fix="Đặt tên tệp kết thúc bằng .docx hoặc .xlsx.")
-    data = build_report(ws, ledger, campaign_id, today=today)
+    data = build_report(ws, ledger, campaign_id, today=today, unit=unit, assessment=assessment)
     return write_docx(data, out) if suffix == ".docx" else write_xlsx(data, out)

@@ -271,11 +271,7 @@ def write_docx(data: ReportData, path: Path) -> Path:
             para(doc, f"- {name}: {count} buổi chưa xác nhận đã phát.", body=True)
     else:
         para(doc, "Tất cả các đơn vị đã xác nhận phát đủ các buổi đã gửi.", body=True)
-    para(doc, "II. ĐÁNH GIÁ", bold=True, body=True, before=6, after=6)
-    para(doc, "1. Ưu điểm: " + BLANK, body=True, justify=False)
-    para(doc, "2. Hạn chế, khó khăn: " + BLANK, body=True, justify=False)
-    para(doc, "III. ĐỀ XUẤT, KIẾN NGHỊ", bold=True, body=True, before=6, after=6)
-    para(doc, BLANK, body=True, justify=False)
+    _ward_sections(doc, data, para)
     para(doc, f"Trên đây là báo cáo kết quả tuyên truyền của {data.organisation}./.",
          body=True, before=6, after=12)
 
@@ -304,10 +300,81 @@ def write_docx(data: ReportData, path: Path) -> Path:
         for _ in range(3):
             para(right, "", size=14)
         para(right, "(Họ và tên)", bold=True, center=True, size=14)
+    _photo_appendix(doc, data, para)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
     return path
+
+
+def _ward_sections(doc: Any, data: ReportData, para: Any) -> None:
+    """I.4–I.6 (each form of propaganda, the wards' activities, who did not report), then the
+    operator's assessment (II) and proposals (III); see :mod:`campaign.report_sections`."""
+    from campaign import report_sections as sections
+
+    view = data.wards
+    para(doc, "4. Theo hình thức tuyên truyền", bold=True, body=True, before=6, after=6)
+    for heading, lines in sections.form_paragraphs(data):
+        para(doc, heading, italic=True, body=True)
+        for line in lines:
+            para(doc, f"- {line}", body=True)
+    head, rows = sections.activity_table(view)
+    para(doc, "5. Hoạt động do các phường, xã báo cáo", bold=True, body=True, before=6,
+         after=6)
+    if rows and len(head) > 3:
+        _table(doc, head, rows)
+    else:
+        para(doc, "Chưa có đơn vị nào báo cáo hoạt động.", body=True)
+    if data.unit_id is None:
+        para(doc, "6. Đơn vị chưa gửi báo cáo", bold=True, body=True, before=6, after=6)
+        missing = sections.missing_units(view)
+        para(doc, "; ".join(missing) + "." if missing else
+             "Tất cả các đơn vị đã gửi báo cáo.", body=True)
+    para(doc, "II. ĐÁNH GIÁ", bold=True, body=True, before=6, after=6)
+    for number, (key, title) in enumerate((("ket_qua", "Kết quả đạt được"),
+                                           ("han_che", "Hạn chế, khó khăn")), start=1):
+        lines = sections.assessment_text(data, key)
+        if lines == [BLANK]:
+            para(doc, f"{number}. {title}: {BLANK}", body=True, justify=False)
+            continue
+        para(doc, f"{number}. {title}:", body=True)
+        for line in lines:
+            para(doc, line, body=True)
+    para(doc, "III. ĐỀ XUẤT, KIẾN NGHỊ", bold=True, body=True, before=6, after=6)
+    for line in sections.assessment_text(data, "de_xuat"):
+        para(doc, line, body=True, justify=line != BLANK)
+
+
+def _photo_appendix(doc: Any, data: ReportData, para: Any) -> None:
+    """A new page of evidence photos, two a row, 7.5 cm wide, each with its caption."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+    from docx.shared import Cm, Pt
+
+    from campaign import report_sections as sections
+
+    chosen = [(sections.photo_bytes(data, key), caption)
+              for key, caption, _ in sections.photo_selection(data.wards)]
+    chosen = [(image, caption) for image, caption in chosen if image is not None]
+    if not chosen:
+        return
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    para(doc, "PHỤ LỤC", bold=True, center=True)
+    para(doc, "ẢNH MINH CHỨNG DO CÁC ĐƠN VỊ GỬI VỀ", bold=True, center=True, after=12)
+    grid = doc.add_table(rows=0, cols=2)
+    _set_table_widths(grid, (TEXT_WIDTH_CM / 2, TEXT_WIDTH_CM / 2), TABLE_PAD_CM)
+    for i in range(0, len(chosen), 2):
+        cells = grid.add_row().cells
+        for cell, (image, caption) in zip(cells, chosen[i:i + 2], strict=False):
+            picture = cell.paragraphs[0]
+            picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            picture.add_run().add_picture(image, width=Cm(7.5))
+            note = cell.add_paragraph()
+            note.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run = note.add_run(caption)
+            run.italic = True
+            run.font.size = Pt(11)
+            note.paragraph_format.space_after = Pt(8)
+    _set_table_widths(grid, (TEXT_WIDTH_CM / 2, TEXT_WIDTH_CM / 2), TABLE_PAD_CM)
 
 
 def _day(day: Any) -> str:

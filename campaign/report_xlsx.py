@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from campaign import queries
 from campaign.labels import channel_label, detail_text
-from campaign.report import BLANK, LOG_FIELDS, QUOC_HIEU, TIEU_NGU, ReportData
+from campaign.report import LOG_FIELDS, QUOC_HIEU, TIEU_NGU, ReportData
 from schedules.calendar import fmt_local
 from schedules.models import EVENT_LABEL
 
@@ -145,10 +145,26 @@ def write_xlsx(data: ReportData, path: Path) -> Path:
         chart.width, chart.height = 18, 8
         sheet.add_chart(chart, f"J{head_row}")
     line()
-    line("II. ĐÁNH GIÁ (người lập báo cáo điền)", bold=True)
-    line(BLANK)
+    from campaign import report_sections as sections
+
+    line("THEO HÌNH THỨC TUYÊN TRUYỀN", bold=True)
+    for heading, texts in sections.form_paragraphs(data):
+        line(heading, italic=True)
+        for text in texts:
+            line(f"- {text}")
+    if data.unit_id is None:
+        missing = sections.missing_units(data.wards)
+        line("Đơn vị chưa gửi báo cáo", bold=True)
+        line("; ".join(missing) if missing else "Tất cả các đơn vị đã gửi báo cáo.")
+    line()
+    line("II. ĐÁNH GIÁ", bold=True)
+    for key, title in (("ket_qua", "1. Kết quả đạt được"), ("han_che", "2. Hạn chế, khó khăn")):
+        line(title, italic=True)
+        for text in sections.assessment_text(data, key):
+            line(text)
     line("III. ĐỀ XUẤT, KIẾN NGHỊ", bold=True)
-    line(BLANK)
+    for text in sections.assessment_text(data, "de_xuat"):
+        line(text)
 
     units = wb.create_sheet("Theo đơn vị")
     units.column_dimensions["A"].width = 30
@@ -157,6 +173,24 @@ def write_xlsx(data: ReportData, path: Path) -> Path:
                   "Loa: đã gửi"])
     for u in data.units:
         units.append([u.name, *[u.sent.get(c, 0) for c in chans], u.played, u.loudspeaker_due])
+    from campaign.ward_results import results_table
+
+    wards = wb.create_sheet("Phường xã báo cáo")
+    wards.column_dimensions["A"].width = 30
+    head, rows = results_table(data.wards)
+    wards.append(head)
+    for row in rows:
+        wards.append([_xl(v) for v in row])
+    entries = wb.create_sheet("Các báo cáo hoạt động")
+    entries.append(["#", "Đơn vị", "Hoạt động", "Ngày", "Số lượng", "Số người", "Ghi chú",
+                    "Ảnh", "Người báo cáo", "Qua", "Sửa báo cáo #"])
+    names = {u.unit_id: u.name for u in data.wards.units}
+    from campaign.ward_results import kind_label
+
+    for r in data.wards.reports:
+        entries.append([r.id, names.get(r.unit_id, r.unit_id), kind_label(r.kind), r.day,
+                        r.times, r.participants, _xl(r.note), len(r.photos), _xl(r.reporter),
+                        r.via, r.corrects])
     missing = wb.create_sheet("Chưa xác nhận phát")
     missing.column_dimensions["A"].width = 30
     missing.append(["Đơn vị", "Số buổi đã gửi nhưng chưa xác nhận phát"])

@@ -23,7 +23,7 @@ from channels.base import ConfigError, TokenStore
 from schedules.models import LogEntry, StoredToken, UTCDateTime, utcnow
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 """The newest migration; a test checks it against alembic's own view."""
 SECRET_KEY_ENV = "CAMPAIGN_SECRET_KEY"
 

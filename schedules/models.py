@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Date,
     DateTime,
     ForeignKey,
@@ -244,3 +245,53 @@ class WebUser(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    unit: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    """The ward a ``ward`` account reports for (and the only unit it may see)."""
+
+
+# --------------------------------------------------------------------------- ward reports
+ACTIVITY_KINDS: dict[str, tuple[str, str, str]] = {
+    "hoi_nghi": ("Hội nghị", "hội nghị", "người dự"),
+    "chi_bo": ("Sinh hoạt chi bộ", "buổi", "đảng viên dự"),
+    "bao_cao_vien": ("Báo cáo viên", "buổi", "người nghe"),
+    "luu_dong": ("Thông tin lưu động", "lượt", "người xem/nghe"),
+    "to_roi": ("Tờ rơi phát", "tờ", "người nhận"),
+    "bang_ron": ("Băng rôn, pano treo", "cái", ""),
+    "loa_them": ("Loa phát thêm", "buổi", ""),
+    "khac": ("Hoạt động khác", "lần", "người tham gia"),
+}
+"""Forms of propaganda the guidance names that no adapter delivers, reported by the wards:
+key → (label, what ``times`` counts, what ``participants`` counts; "" when it does not apply).
+The one table of these kinds: the bot, the web form and the report all read it."""
+
+
+class WardReport(Base):
+    """What a ward did for a campaign, as its staff reported it. Append-only: a correction is
+    a new row naming the row it corrects (``corrects``); nothing is ever updated or deleted."""
+
+    __tablename__ = "ward_reports"
+    __table_args__ = (
+        Index("ix_ward_reports_campaign", "campaign_id", "unit_id"),
+        Index("ix_ward_reports_corrects", "corrects"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"))
+    unit_id: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(32))
+    day: Mapped[date] = mapped_column(Date)
+    """The local day the activity took place."""
+    times: Mapped[int] = mapped_column(Integer, default=1)
+    participants: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    photos: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """SHA-256 keys of the evidence photos in the workspace's content-addressed store."""
+    reporter: Mapped[str] = mapped_column(Text)
+    """Who: the person's name as Telegram or the dashboard account gives it."""
+    telegram_user: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    telegram_chat: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    web_user: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    via: Mapped[str] = mapped_column(String(16))
+    """telegram or web."""
+    created_at: Mapped[datetime]
+    corrects: Mapped[int | None] = mapped_column(ForeignKey("ward_reports.id"), nullable=True)

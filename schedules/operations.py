@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal, cast
 
 from sqlalchemy import CursorResult, Result, select, update
@@ -282,3 +282,99 @@ def revoke_approval(ledger: Ledger, campaign_id: str, actor: str, reason: str = 
         log(session, "revoked", campaign_id=campaign_id, actor=actor, at=now or utcnow(),
             detail={"reason": reason})
     return True
+
+
+# --------------------------------------------------------------------------- ward reports
+WARD_REPORT_VIAS = ("telegram", "web")
+MAX_WARD_COUNT = 1_000_000
+"""Bigger counts are typing mistakes (a whole province has fewer people at one meeting)."""
+
+
+@dataclass(frozen=True)
+class WardReportEntry:
+    """One report of what a ward did, as its staff gave it (already checked for its unit).
+
+    ``corrects`` names the entry this one replaces; the replaced row stays as it was.
+    """
+
+    campaign_id: str
+    unit_id: str
+    kind: str
+    day: date
+    times: int
+    participants: int | None
+    note: str
+    photos: tuple[str, ...]
+    reporter: str
+    via: str
+    telegram_user: int | None = None
+    telegram_chat: str | None = None
+    web_user: str | None = None
+    corrects: int | None = None
+
+
+def record_ward_report(ledger: Ledger, entry: WardReportEntry, *,
+                       now: datetime | None = None) -> int:
+    """Append a ward's report (or its correction) and return its id.
+
+    A correction must name an entry of the same campaign and unit that nobody corrected yet,
+    so two people correcting at once cannot fork the story (the second is told to reload).
+    """
+    from schedules.models import ACTIVITY_KINDS, Campaign, WardReport
+
+    if entry.kind not in ACTIVITY_KINDS:
+        raise OperationError(f"Loại hoạt động '{entry.kind}' không hợp lệ.")
+    if entry.via not in WARD_REPORT_VIAS:
+        raise OperationError(f"Nguồn báo cáo '{entry.via}' không hợp lệ.")
+    if not 0 <= entry.times <= MAX_WARD_COUNT:
+        raise OperationError(f"Số lượng {entry.times} không hợp lệ (0 đến {MAX_WARD_COUNT}).")
+    if entry.participants is not None and not 0 <= entry.participants <= MAX_WARD_COUNT:
+        raise OperationError(f"Số người {entry.participants} không hợp lệ.")
+    now = now or utcnow()
+    with ledger.session() as session:
+        if session.get(Campaign, entry.campaign_id) is None:
+            raise OperationError(f"Không có chiến dịch '{entry.campaign_id}'.")
+        if entry.corrects is not None:
+            old = session.get(WardReport, entry.corrects)
+            if old is None or old.campaign_id != entry.campaign_id \
+                    or old.unit_id != entry.unit_id:
+                raise OperationError(f"Không có báo cáo #{entry.corrects} của đơn vị này.")
+            newer = session.scalar(select(WardReport.id)
+                                   .where(WardReport.corrects == entry.corrects).limit(1))
+            if newer is not None:
+                raise OperationError(f"Báo cáo #{entry.corrects} đã được sửa (thành "
+                                     f"#{newer}); hãy sửa bản mới nhất.")
+        row = WardReport(
+            campaign_id=entry.campaign_id, unit_id=entry.unit_id, kind=entry.kind,
+            day=entry.day, times=entry.times, participants=entry.participants,
+            note=entry.note.strip()[:2000], photos=list(entry.photos), reporter=entry.reporter,
+            telegram_user=entry.telegram_user, telegram_chat=entry.telegram_chat,
+            web_user=entry.web_user, via=entry.via, created_at=now, corrects=entry.corrects)
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+@dataclass(frozen=True)
+class ReportReminderSent:
+    """A "your results report is due" message Telegram accepted for a ward."""
+
+    campaign_id: str
+    unit_id: str
+    day: str
+    """The local day it was sent for (one reminder per unit, campaign and day)."""
+    chat_id: str
+    message_id: int
+
+
+def record_report_reminders(ledger: Ledger, sent: list[ReportReminderSent], *,
+                            actor: str = "bot", now: datetime | None = None) -> None:
+    """Log report-due reminders as ``reminded`` with ``kind: report_due`` (one transaction)."""
+    if not sent:
+        return
+    now = now or utcnow()
+    with ledger.session() as session:
+        for item in sent:
+            log(session, "reminded", campaign_id=item.campaign_id, actor=actor, at=now,
+                detail={"kind": "report_due", "unit": item.unit_id, "day": item.day,
+                        "chat_id": item.chat_id, "message_id": item.message_id})

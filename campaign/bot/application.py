@@ -18,9 +18,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from campaign.bot import commands, evidence, presses
+from campaign.bot import commands, evidence, presses, reports
 from campaign.bot.presses import Press, PressOutcome
 from campaign.bot.reminders import REMIND_EVERY, send_reminders
+from campaign.bot.report_reminders import send_report_reminders
 from campaign.bot.roster import (
     Roster,
     TelegramAccess,
@@ -38,8 +39,8 @@ __all__ = ["HANDLER_FAMILIES", "BotRunner", "WardBot", "attach_to_service", "run
 logger = logging.getLogger("campaign.bot")
 
 HandlerFamily = Callable[["WardBot"], list[Any]]
-HANDLER_FAMILIES: tuple[HandlerFamily, ...] = (commands.handlers, evidence.handlers,
-                                               presses.handlers)
+HANDLER_FAMILIES: tuple[HandlerFamily, ...] = (commands.handlers, reports.handlers,
+                                               evidence.handlers, presses.handlers)
 """Registered in this order; ``presses`` stays last (it answers every other callback query)."""
 
 
@@ -165,6 +166,8 @@ class WardBot:
             try:
                 await asyncio.to_thread(send_reminders, self.ws, self.ledger, now=self.clock(),
                                         roster=self.roster)
+                await asyncio.to_thread(send_report_reminders, self.ws, self.ledger,
+                                        now=self.clock(), roster=self.roster)
             except Exception:  # noqa: BLE001 - a failed pass is retried on the next one
                 logger.exception("reminder pass failed")
             await _sleep_until(stop, self.remind_every)
@@ -250,7 +253,8 @@ def attach_to_service(scheduler: Any, ws: Workspace, ledger: Ledger, *,
         if not lock.acquire(blocking=False):
             return
         try:
-            sent = send_reminders(ws, ledger, roster=runner.bot.roster)
+            sent = [*send_reminders(ws, ledger, roster=runner.bot.roster),
+                    *send_report_reminders(ws, ledger, roster=runner.bot.roster)]
             if sent:
                 logger.info("sent %d reminder(s)", len(sent))
         except Exception:  # noqa: BLE001 - the service must survive a bad pass

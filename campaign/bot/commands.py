@@ -26,6 +26,7 @@ WEEKDAY = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Th
 HELP_TEXT = (
     "🤖 Bot loa truyền thanh phường — các lệnh:\n"
     "/lich — lịch phát thanh hôm nay của phường\n"
+    "/baocao — báo cáo kết quả hoạt động (hội nghị, tờ rơi, băng rôn…) kèm ảnh\n"
     "/trogiup — danh sách lệnh\n\n"
     "Khi nhận được kịch bản và âm thanh, bấm «Đã nhận». Sau buổi phát, bấm «Đã phát» "
     "hoặc «Không phát được». Mỗi lần bấm đều được ghi vào sổ theo dõi."

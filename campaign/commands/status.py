@@ -20,6 +20,7 @@ from campaign.commands._common import (
 )
 from campaign.labels import channel_label, channel_sort_key
 from campaign.queries import status, workers
+from campaign.ward_results import overview
 from schedules.models import STATE_LABEL, STATES
 
 
@@ -39,6 +40,8 @@ def command(as_json: bool, workspace: Path) -> None:
     ledger = open_ledger(ws)
     data = status(ledger)
     data["workers"] = workers(ledger, run_dir=ws.root / "var" / "run")
+    for cid, entry in data["campaigns"].items():  # what the wards did (same as the report)
+        entry["wards"] = overview(ws, ledger, cid).as_json()
     if as_json:
         echo_json(data)
         return
@@ -58,6 +61,7 @@ def command(as_json: bool, workspace: Path) -> None:
             counts = entry["channels"][channel]
             table.add_row(channel_label(channel), *[str(counts.get(s, 0)) for s in states])
         console.print(table)
+        _print_wards(console, entry["wards"], ws)
     overdue = data["oldest_overdue"]
     if overdue:
         console.print(f"Bài chờ lâu nhất: #{overdue['post_id']} {overdue['key']} "
@@ -76,3 +80,21 @@ def _print_workers(console: Console, rows: list[dict[str, Any]], zone: ZoneInfo)
                           f"từ {datetime.fromisoformat(job['since']).astimezone(zone):%H:%M:%S}")
         if worker.get("fault"):
             console.print(f"  [red]Sự cố cơ sở dữ liệu:[/] {worker['fault']}")
+
+
+def _print_wards(console: Console, wards: dict, ws: object) -> None:
+    """Who has reported their results and who is missing, with the deadline."""
+    if not wards["expected"]:
+        return
+    units = wards["units"]
+    due = wards["report_due"]
+    when = ""
+    if due:
+        left = wards["days_left"]
+        when = f" — hạn {datetime.fromisoformat(due):%d/%m/%Y}, " + (
+            f"còn {left} ngày" if left >= 0 else f"[red]quá hạn {-left} ngày[/]")
+    console.print(f"Báo cáo của phường/xã: {len(wards['expected']) - len(wards['missing'])}/"
+                  f"{len(wards['expected'])} đơn vị đã báo cáo{when}.")
+    if wards["missing"]:
+        names = ", ".join(units[u]["name"] for u in wards["missing"])
+        console.print(f"  [red]Chưa báo cáo:[/] {names}")

@@ -25,14 +25,16 @@ def command() -> None:
       viewer, manager  xem
       operator         xem, lập lịch, xử lý bài lỗi/chưa rõ kết quả, gửi lại
       approver         xem, phê duyệt chiến dịch
+      ward             một phường/xã (--unit): chỉ xem và báo cáo kết quả của đơn vị mình
     """
 
 
 @command.command("add")
 @click.argument("name")
 @click.option("--role", required=True,
-              type=click.Choice(["viewer", "manager", "operator", "approver"]),
+              type=click.Choice(["viewer", "manager", "operator", "approver", "ward"]),
               help="Vai trò của tài khoản.")
+@click.option("--unit", default=None, help="Mã đơn vị của tài khoản phường/xã (--role ward).")
 @click.option("--full-name", default=None, help="Họ và tên (ghi vào nhật ký khi phê duyệt).")
 @click.option("--replace", is_flag=True, help="Đổi mật khẩu/vai trò nếu tài khoản đã có.")
 @click.option("--password-stdin", is_flag=True,
@@ -40,13 +42,14 @@ def command() -> None:
 @workspace_option
 @user_errors
 def add(name: str, role: str, full_name: str | None, replace: bool, password_stdin: bool,
-        workspace: Path) -> None:
+        workspace: Path, unit: str | None = None) -> None:
     """Thêm tài khoản; mật khẩu được hỏi (không hiện) hoặc đọc từ đầu vào chuẩn.
 
     \b
     Ví dụ:
       campaign user add lanhdao --role approver --full-name "Nguyễn Văn A"
       echo "mat-khau-dai" | campaign user add vanhanh --role operator --password-stdin
+      campaign user add tan-phong --role ward --unit tan-phong
     """
     from campaign.web.users import add_user
 
@@ -55,7 +58,13 @@ def add(name: str, role: str, full_name: str | None, replace: bool, password_std
     else:
         password = click.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại")
     ws = open_workspace(workspace)
-    user = add_user(open_ledger(ws), name, role, password, full_name=full_name, replace=replace)
+    if unit is not None and unit not in ws.directory.units:
+        from campaign.errors import InputError
+
+        raise InputError.single("--unit", f"Không có đơn vị '{unit}' trong directory.yaml.",
+                                fix="Dùng mã đơn vị (id) trong mục units.")
+    user = add_user(open_ledger(ws), name, role, password, full_name=full_name, replace=replace,
+                    unit=unit)
     click.echo(f"Đã lưu tài khoản '{user.name}' (vai trò {user.role}).")
 
 

@@ -73,6 +73,8 @@ class Actions:
         dash.limiter.succeeded(name)
         request.session.clear()  # a fresh session: no fixation, a fresh CSRF token
         request.session.update(uid=user.id, csrf=secrets.token_urlsafe(32))
+        if user.role == "ward" and next_url == "/":  # wards have only their report pages
+            next_url = "/phuong"
         return RedirectResponse(next_url, 303)
 
     async def logout(self, request: Request) -> Response:

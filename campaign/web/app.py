@@ -25,6 +25,7 @@ from campaign.web.media import Media
 from campaign.web.pages import Pages
 from campaign.web.security import LoginGate
 from campaign.web.users import LoginLimiter
+from campaign.web.wards import Wards
 from campaign.workspace import Workspace
 from schedules.ledger import Ledger
 from schedules.models import utcnow
@@ -40,7 +41,8 @@ def create_app(workspace: Workspace, ledger: Ledger, *, secret: str,
     if len(secret) < 16:
         raise ValueError("secret must be at least 16 characters")
     dash = Dashboard(workspace, ledger, clock=clock, limiter=limiter)
-    routes = [route for router in (Actions(dash), Pages(dash), Exports(dash), Media(dash))
+    routes = [route for router in (Actions(dash), Pages(dash), Exports(dash), Media(dash),
+                                          Wards(dash))
               for route in router.routes()]
     middleware = [
         Middleware(SessionMiddleware, secret_key=secret, session_cookie="campaign_session",

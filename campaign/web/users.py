@@ -21,9 +21,10 @@ ROLES: dict[str, frozenset[str]] = {
     "manager": frozenset({"read"}),
     "operator": frozenset({"read", "operate"}),
     "approver": frozenset({"read", "approve"}),
+    "ward": frozenset({"ward"}),  # sees and reports only for its own unit (campaign/web/wards.py)
 }
 ROLE_LABEL = {"viewer": "Xem", "manager": "Quản lý (xem)", "operator": "Vận hành",
-              "approver": "Phê duyệt"}
+              "approver": "Phê duyệt", "ward": "Phường/xã báo cáo"}
 MIN_PASSWORD = 8
 
 _hasher = PasswordHasher()
@@ -38,6 +39,7 @@ class User:
     name: str
     role: str
     full_name: str | None = None
+    unit: str | None = None
 
     def can(self, permission: str) -> bool:
         return permission in ROLES.get(self.role, frozenset())
@@ -48,11 +50,12 @@ class User:
 
 
 def _as_user(row: WebUser) -> User:
-    return User(row.id, row.name, row.role, row.full_name)
+    return User(row.id, row.name, row.role, row.full_name, row.unit)
 
 
 def add_user(ledger: Ledger, name: str, role: str, password: str, *,
-             full_name: str | None = None, replace: bool = False) -> User:
+             full_name: str | None = None, replace: bool = False,
+             unit: str | None = None) -> User:
     """Create (or with ``replace`` update) an account; InputError in Vietnamese when invalid."""
     name = name.strip()
     if not name or len(name) > 100 or any(c.isspace() for c in name):
@@ -61,6 +64,9 @@ def add_user(ledger: Ledger, name: str, role: str, password: str, *,
     if role not in ROLES:
         raise InputError.single("--role", f"Vai trò '{role}' không hợp lệ.",
                                 fix=f"Chọn một trong: {', '.join(ROLES)}.")
+    if (role == "ward") != bool(unit):
+        raise InputError.single("--unit", "Tài khoản phường/xã (--role ward) cần đúng một đơn vị "
+                                "(--unit), các vai trò khác không có.")
     if len(password) < MIN_PASSWORD:
         raise InputError.single("mật khẩu", f"Mật khẩu quá ngắn (tối thiểu {MIN_PASSWORD} ký tự).")
     now = utcnow()
@@ -74,6 +80,7 @@ def add_user(ledger: Ledger, name: str, role: str, password: str, *,
             session.add(row)
         row.role = role
         row.full_name = full_name
+        row.unit = unit if role == "ward" else None
         row.password_hash = _hasher.hash(password)
         row.active = True
         row.updated_at = now

@@ -38,6 +38,16 @@ def test_demo_runs_the_whole_job_without_audio(result: DemoResult) -> None:
     assert "bang-ron-tan-phong/index.html" in index and "Ấn phẩm cổ động" in index
     zalo = (result.workspace / "outbox" / "zalo-trung-tam" / "2025-03-04")
     assert list(zalo.glob("0900-*.txt"))
+    # a few wards reported what they did; the rest show as missing
+    from campaign.ward_results import overview
+    from campaign.workspace import Workspace
+    from schedules.ledger import Ledger
+
+    ledger = Ledger(Workspace.open(result.workspace).db_url)
+    view = overview(Workspace.open(result.workspace), ledger, result.campaign_id)
+    ledger.dispose()
+    assert sorted(view.totals()) == ["bang_ron", "hoi_nghi", "to_roi"]
+    assert len(view.missing) == len(view.expected) - 3 > 0
 
 
 def test_demo_website_articles_cite_the_guidance_and_attach_it(result: DemoResult) -> None:

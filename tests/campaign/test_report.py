@@ -117,7 +117,8 @@ def test_xlsx_has_the_summary_a_native_chart_and_the_full_log(world, tmp_path):
     with zipfile.ZipFile(out) as archive:
         assert any(n.startswith("xl/charts/chart") for n in archive.namelist())
     book = load_workbook(out, read_only=True)
-    assert book.sheetnames == ["Báo cáo", "Theo đơn vị", "Chưa xác nhận phát", "Nhật ký gửi"]
+    assert book.sheetnames == ["Báo cáo", "Theo đơn vị", "Phường xã báo cáo", "Các báo cáo hoạt động",
+                              "Chưa xác nhận phát", "Nhật ký gửi"]
     log = list(book["Nhật ký gửi"].values)
     expected = log_entries(ledger, LogFilter(campaign="thu-nghiem", limit=None))
     assert len(log) - 1 == len(expected) and log[0][0] == "Thời điểm"
@@ -206,7 +207,7 @@ def _rule_between(page, top: float, bottom: float):
 
 def test_pdf_page_is_a4_with_the_decree_margins(docx_pdf):
     _, pdf = docx_pdf
-    assert len(pdf.pages) == 2
+    assert len(pdf.pages) == 3  # channels, units, each form of propaganda, wards, assessment
     for number, page in enumerate(pdf.pages, start=1):
         assert abs(page.width - 21 * CM) < 1 and abs(page.height - 29.7 * CM) < 1
         chars = page.chars

@@ -140,7 +140,12 @@ def page_urls(ledger: Ledger) -> list[str]:
             "/campaigns/thu-nghiem/approval", "/calendar", "/log", "/log?event=sent",
             "/log.csv", "/log.xlsx", f"/posts/{led}", f"/posts/{led}/led/0.png",
             "/queue", "/approvals", "/campaigns/thu-nghiem/report.docx",
-            f"/posts/{post_id(ledger, FB_KEY)}"]
+            f"/posts/{post_id(ledger, FB_KEY)}", "/phuong", "/campaigns/thu-nghiem/ket-qua",
+            "/campaigns/thu-nghiem/ket-qua.csv"]
+
+
+WARD_ONLY = ["/phuong/thu-nghiem", "/phuong/anh/" + "0" * 64]
+"""Pages only a ward account opens (tests/campaign/test_web_wards.py covers their roles)."""
 
 
 def test_every_route_is_listed_in_the_security_checks(world):
@@ -149,7 +154,7 @@ def test_every_route_is_listed_in_the_security_checks(world):
     gets = {r.path for r in app.routes if isinstance(r, Route) and "GET" in (r.methods or ())}
     covered = {"/login", "/posts/{pid}/audio", "/campaigns/{cid}/report.{fmt:str}",
                "/posts/{pid}/photos/{lid}"}
-    for url in page_urls(ledger):
+    for url in [*page_urls(ledger), *WARD_ONLY]:
         path = url.split("?")[0]
         for route in app.routes:
             if isinstance(route, Route) and route.path_regex.match(path):
@@ -161,13 +166,13 @@ def test_every_route_is_listed_in_the_security_checks(world):
 def test_anonymous_is_refused_everywhere(world):
     ws, ledger = world
     client = client_for(ws, ledger)
-    for url in [*page_urls(ledger), "/posts/1/audio", "/posts/1/photos/1"]:
+    for url in [*page_urls(ledger), "/posts/1/audio", "/posts/1/photos/1", *WARD_ONLY]:
         response = client.get(url)
         assert response.status_code == 303, url
         assert response.headers["location"].startswith("/login?next="), url
         assert "thu-nghiem" not in response.text and "Tân Phong" not in response.text
     for url in ("/posts/1/resolve", "/posts/1/retry", "/campaigns/thu-nghiem/approve",
-                "/campaigns/thu-nghiem/retry", "/logout"):
+                "/campaigns/thu-nghiem/retry", "/logout", "/phuong/thu-nghiem"):
         assert client.post(url, data={"outcome": "sent"}).status_code == 401, url
     assert client.get("/login").status_code == 200
     assert client.get("/static/style.css").status_code == 200

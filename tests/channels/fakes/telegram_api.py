@@ -10,7 +10,7 @@ It answers in the Bot API's shapes (``{"ok": true, "result": …}`` or ``{"ok": 
 Methods: getMe, sendMessage, sendAudio, sendDocument, getFile, getUpdates (serves updates
 queued with :meth:`TelegramAPI.press`, :meth:`TelegramAPI.say` and :meth:`TelegramAPI.photo`;
 long polling with ``timeout`` waits for the next update like the real server, so a polling bot
-does not spin), answerCallbackQuery, editMessageReplyMarkup, deleteWebhook; and file downloads
+does not spin), answerCallbackQuery, editMessageReplyMarkup, editMessageText, deleteWebhook; and file downloads
 at ``GET /file/bot<token>/<file_path>`` (404 for an unknown path, 401 for another token), as the
 Bot API serves what getFile describes. Failures can be scripted with :meth:`TelegramAPI.fail`.
 Tokens never appear in what it records.
@@ -131,6 +131,11 @@ class TelegramAPI(LocalServer):
             self.updates.append(update)
             self._arrived.notify_all()
             return update
+
+    def send_photo(self, chat_id: int | str, data: bytes, *, user_id: int,
+                   first_name: str = "Cán bộ", caption: str | None = None) -> dict[str, Any]:
+        """A photo sent on its own (not as a reply), as in a /baocao conversation."""
+        return self.photo(chat_id, data, user_id=user_id, first_name=first_name, caption=caption)
 
     def photo(self, chat_id: int | str, data: bytes, *, user_id: int, first_name: str = "Cán bộ",
               reply_to: int | None = None, caption: str | None = None,
@@ -398,6 +403,21 @@ class TelegramAPI(LocalServer):
             raise _BadRequest("message to edit not found")
         self._check_markup(fields.get("reply_markup"))
         message = self.messages[key]
+        if fields.get("reply_markup"):
+            message["reply_markup"] = fields["reply_markup"]
+        else:
+            message.pop("reply_markup", None)
+        return message
+
+    def _m_editMessageText(self, fields: dict[str, Any], files: dict[str, Any]) -> Any:  # noqa: N802
+        chat_id = self._known_chat(fields)
+        self._require(fields, "message_id", "text")
+        key = (chat_id, int(fields["message_id"]))
+        if key not in self.messages:
+            raise _BadRequest("message to edit not found")
+        self._check_markup(fields.get("reply_markup"))
+        message = self.messages[key]
+        message["text"] = fields["text"]
         if fields.get("reply_markup"):
             message["reply_markup"] = fields["reply_markup"]
         else:
