@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass
+from typing import Any
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -48,12 +49,17 @@ def past_period_warning(start: date, end: date, today: date) -> str | None:
 
 
 def approve(ledger: Ledger, campaign_id: str, by: str, *, refuse_past: bool = False,
-            now: datetime | None = None) -> ApprovalResult:
+            now: datetime | None = None,
+            expected_hash: str | None = None, detail: dict[str, Any] | None = None,
+            ) -> ApprovalResult:
     """Approve the campaign's current definition on behalf of ``by``.
 
     With ``refuse_past`` (the CLI's default) a campaign whose whole period is over is refused:
     approving it would only turn every post into "expired" (usually a draft imported from an
     old document).
+
+    ``expected_hash`` (a prefix is enough) is the definition the approver looked at (the web
+    page, the Telegram preview): if the campaign was re-planned since, nothing is approved.
     """
     if not by or not by.strip():
         raise InputError.single("--by", "Phải ghi rõ người phê duyệt.",
@@ -61,6 +67,8 @@ def approve(ledger: Ledger, campaign_id: str, by: str, *, refuse_past: bool = Fa
     now = now or utcnow()
 
     def vet(row: CampaignRow) -> None:
+        if expected_hash is not None and not row.definition_hash.startswith(expected_hash):
+            raise _changed(campaign_id)
         today = local_today(row.timezone, now)
         if row.period_end is not None and row.period_end < today and refuse_past:
             raise InputError.single(
@@ -70,12 +78,21 @@ def approve(ledger: Ledger, campaign_id: str, by: str, *, refuse_past: bool = Fa
                 fix="Sửa period trong tệp chiến dịch rồi lập lịch lại (campaign plan), hoặc "
                     "thêm --allow-past nếu thật sự muốn duyệt.")
 
-    done = operations.approve_campaign(ledger, campaign_id, by.strip(), vet=vet, now=now)
+    done = operations.approve_campaign(ledger, campaign_id, by.strip(), vet=vet, now=now,
+                                       detail=detail)
     if done is None:
         raise InputError.single(
             campaign_id, f"Chưa có chiến dịch '{campaign_id}' trong sổ.",
             fix="Lập lịch trước bằng lệnh: campaign plan campaigns/TEN_TEP.yaml")
+    if expected_hash is not None and not done.definition_hash.startswith(expected_hash):
+        raise _changed(campaign_id)  # already approved, but not what this approver saw
     return ApprovalResult(campaign_id, done.definition_hash, done.already)
+
+
+def _changed(campaign_id: str) -> InputError:
+    return InputError.single(
+        campaign_id, "Nội dung chiến dịch đã thay đổi sau khi bản xem trước được gửi; "
+        "chưa phê duyệt.", fix="Mở lại trang phê duyệt để xem bản mới nhất.")
 
 
 def revoke(ledger: Ledger, campaign_id: str, by: str, reason: str = "", *,

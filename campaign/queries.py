@@ -807,3 +807,48 @@ def broadcast_measures(ledger: Ledger, campaign_id: str) -> dict[str, dict[str, 
         if expires_at is not None:
             out[unit_id]["led_hours"] += (expires_at - slot_at).total_seconds() / 3600
     return dict(out)
+
+
+# --------------------------------------------------------------------------- approval review
+def review_notes(ledger: Ledger, campaign_id: str, *, limit: int = 20) -> list[dict[str, Any]]:
+    """The campaign's approvals, change requests and rejections, newest first, with the
+    definition hash each was about (so a page can tell current from historical ones)."""
+    with ledger.session() as session:
+        rows = session.execute(
+            select(LogEntry.at, LogEntry.event, LogEntry.actor, LogEntry.detail)
+            .where(LogEntry.campaign_id == campaign_id,
+                   LogEntry.event.in_(("approved", "change_request", "rejected")),
+                   LogEntry.post_id.is_(None))
+            .order_by(LogEntry.at.desc(), LogEntry.id.desc()).limit(limit)).all()
+    return [{"at": r.at, "event": r.event, "actor": r.actor,
+             "comment": (r.detail or {}).get("comment", ""),
+             "definition_hash": (r.detail or {}).get("definition_hash", ""),
+             "via": (r.detail or {}).get("via", "")} for r in rows]
+
+
+def pending_approvals(ledger: Ledger) -> list[dict[str, Any]]:
+    """Campaigns whose current definition is not approved: id, title, hash, period."""
+    with ledger.session() as session:
+        rows = session.execute(
+            select(CampaignRow.id, CampaignRow.title, CampaignRow.definition_hash,
+                   CampaignRow.approved_hash, CampaignRow.period_start, CampaignRow.period_end)
+            .order_by(CampaignRow.period_start, CampaignRow.id)).all()
+    return [{"id": r.id, "title": r.title, "definition_hash": r.definition_hash,
+             "period_start": r.period_start, "period_end": r.period_end}
+            for r in rows if r.approved_hash != r.definition_hash]
+
+
+def approval_reminders_sent(ledger: Ledger, campaign_id: str,
+                            definition_hash: str) -> datetime | None:
+    """When the last reminder about approving this exact definition was logged (or None)."""
+    with ledger.session() as session:
+        rows = session.execute(
+            select(LogEntry.at, LogEntry.detail)
+            .where(LogEntry.campaign_id == campaign_id, LogEntry.event == "reminded",
+                   LogEntry.post_id.is_(None))
+            .order_by(LogEntry.at.desc()).limit(50)).all()
+    for at, detail in rows:
+        if (detail or {}).get("kind") == "approval" and \
+                (detail or {}).get("definition_hash") == definition_hash:
+            return at
+    return None

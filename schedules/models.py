@@ -193,6 +193,8 @@ class StoredToken(Base):
 EVENTS = ("planned", "approved", "claimed", "sent", "failed", "retry", "unconfirmed",
           "resolved", "received", "played", "not_played", "cancelled", "expired", "refused",
           "reminded", "interrupted", "hung", "published", "revoked")
+# Review outcomes other than approval (a leader asked for changes, or rejected the content).
+EVENTS += ("change_request", "rejected")
 EVENT_LABEL = {
     "planned": "Lập lịch", "approved": "Phê duyệt", "claimed": "Nhận gửi", "sent": "Đã gửi",
     "failed": "Lỗi", "retry": "Gửi lại", "unconfirmed": "Chưa rõ kết quả",
@@ -201,6 +203,7 @@ EVENT_LABEL = {
     "refused": "Từ chối", "reminded": "Nhắc nhở", "interrupted": "Bị ngắt", "hung": "Đã treo",
     "published": "Đã đăng", "revoked": "Thu hồi phê duyệt",
 }
+EVENT_LABEL.update({"change_request": "Yêu cầu sửa", "rejected": "Không duyệt"})
 
 
 class Worker(Base):

@@ -244,11 +244,13 @@ class Approved:
 
 def approve_campaign(ledger: Ledger, campaign_id: str, actor: str, *,
                      vet: Callable[[CampaignRow], None] | None = None,
-                     now: datetime | None = None) -> Approved | None:
+                     now: datetime | None = None,
+                     detail: dict[str, Any] | None = None) -> Approved | None:
     """Approve the campaign's current definition; None when the ledger has no such campaign.
 
     ``vet`` sees the row inside the transaction before anything is written and may raise to
     refuse (the campaign layer refuses a period that is already over, in Vietnamese).
+    ``detail`` is added to the log entry (how it was approved: web page, Telegram).
     """
     now = now or utcnow()
     with ledger.session() as session:
@@ -264,7 +266,7 @@ def approve_campaign(ledger: Ledger, campaign_id: str, actor: str, *,
         row.approved_by = actor
         row.approved_at = now
         log(session, "approved", campaign_id=campaign_id, actor=actor, at=now,
-            detail={"definition_hash": row.definition_hash})
+            detail={"definition_hash": row.definition_hash, **(detail or {})})
         return Approved(row.definition_hash, False)
 
 
@@ -378,3 +380,38 @@ def record_report_reminders(ledger: Ledger, sent: list[ReportReminderSent], *,
             log(session, "reminded", campaign_id=item.campaign_id, actor=actor, at=now,
                 detail={"kind": "report_due", "unit": item.unit_id, "day": item.day,
                         "chat_id": item.chat_id, "message_id": item.message_id})
+
+
+# --------------------------------------------------------------------------- approval review
+REVIEW_DECISIONS = ("change_request", "rejected")
+
+
+def record_review(ledger: Ledger, campaign_id: str, decision: str, actor: str, *,
+                  comment: str, definition_hash: str, via: str = "web",
+                  now: datetime | None = None) -> None:
+    """A leader's answer other than approval: ask for changes or reject, with a comment.
+
+    Nothing about the posts changes (they are not approved, so they do not go out); the entry
+    is what operators read on the campaign page and what the log keeps. ``definition_hash``
+    ties the comment to the content it was about, so a re-plan makes it historical.
+    """
+    if decision not in REVIEW_DECISIONS:
+        raise OperationError(f"Ý kiến '{decision}' không hợp lệ.")
+    if not comment.strip():
+        raise OperationError("Hãy ghi rõ cần sửa gì (hoặc lý do không duyệt).")
+    with ledger.session() as session:
+        log(session, decision, campaign_id=campaign_id, actor=actor, at=now or utcnow(),
+            detail={"comment": comment.strip()[:2000], "definition_hash": definition_hash,
+                    "via": via})
+
+
+def record_approval_reminders(ledger: Ledger, sent: list[tuple[str, str, dict[str, Any]]], *,
+                              actor: str = "bot", now: datetime | None = None) -> None:
+    """Log reminders about pending approvals, as (campaign id, definition hash, detail)."""
+    if not sent:
+        return
+    now = now or utcnow()
+    with ledger.session() as session:
+        for campaign_id, definition_hash, detail in sent:
+            log(session, "reminded", campaign_id=campaign_id, actor=actor, at=now,
+                detail={"kind": "approval", "definition_hash": definition_hash, **detail})

@@ -22,7 +22,7 @@ from campaign.errors import InputError
 from campaign.web.dashboard import Dashboard, state_label, to_int
 from campaign.web.security import checked_form, require, safe_next
 from campaign.web.users import authenticate
-from schedules.operations import OperationError, resolve, retry_failed
+from schedules.operations import OperationError, record_review, resolve, retry_failed
 
 
 class Actions:
@@ -36,6 +36,7 @@ class Actions:
             Route("/login", self.login, methods=["GET", "POST"]),
             Route("/logout", self.logout, methods=["POST"]),
             Route("/campaigns/{cid}/approve", self.approve_campaign, methods=["POST"]),
+            Route("/campaigns/{cid}/review", self.review_campaign, methods=["POST"]),
             Route("/campaigns/{cid}/retry", self.retry_campaign, methods=["POST"]),
             Route("/posts/{pid}/resolve", self.resolve_post, methods=["POST"]),
             Route("/posts/{pid}/retry", self.retry_post, methods=["POST"]),
@@ -135,18 +136,48 @@ class Actions:
         return dash.back(request, back_to, f"Đã xếp gửi lại {changed.count} bài lỗi.")
 
     async def approve_campaign(self, request: Request) -> Response:
-        await checked_form(request)
-        return await run_in_threadpool(self._approve_campaign, request)
+        form = await checked_form(request)
+        return await run_in_threadpool(self._approve_campaign, request, form)
 
-    def _approve_campaign(self, request: Request) -> Response:
+    def _approve_campaign(self, request: Request, form: FormData) -> Response:
         dash = self.dash
         user = require(request, "approve")
         cid = request.path_params["cid"]
+        seen = str(form.get("hash", "")).strip() or None
         try:
-            result = approve(dash.ledger, cid, user.display, now=dash.clock())
+            result = approve(dash.ledger, cid, user.display, now=dash.clock(),
+                             expected_hash=seen, detail={"via": "web", "user": user.name})
         except InputError as exc:
             return dash.back(request, f"/campaigns/{cid}/approval",
                              "; ".join(p.message for p in exc.problems), "error")
         text = "Chiến dịch đã được phê duyệt từ trước." if result.already else \
             "Đã phê duyệt. Các bài sẽ được gửi theo lịch."
         return dash.back(request, f"/campaigns/{cid}/approval", text)
+
+    async def review_campaign(self, request: Request) -> Response:
+        form = await checked_form(request)
+        return await run_in_threadpool(self._review_campaign, request, form)
+
+    def _review_campaign(self, request: Request, form: FormData) -> Response:
+        """Ask for changes or reject, with a comment, about the definition on the page."""
+        dash = self.dash
+        user = require(request, "approve")
+        cid = request.path_params["cid"]
+        back_to = f"/campaigns/{cid}/approval"
+        decision = str(form.get("decision", ""))
+        seen = str(form.get("hash", "")).strip()
+        record = queries.campaign_record(dash.ledger, cid)
+        if record is None:
+            return dash.back(request, "/approvals", f"Không có chiến dịch '{cid}'.", "error")
+        if not seen or not record["definition_hash"].startswith(seen):
+            return dash.back(request, back_to, "Nội dung chiến dịch đã thay đổi sau khi bạn mở "
+                                               "trang; hãy xem lại bản mới nhất.", "error")
+        try:
+            record_review(dash.ledger, cid, decision, user.display,
+                          comment=str(form.get("comment", "")),
+                          definition_hash=record["definition_hash"], now=dash.clock())
+        except OperationError as exc:
+            return dash.back(request, back_to, exc.message, "error")
+        text = ("Đã gửi yêu cầu sửa; cán bộ vận hành sẽ thấy ý kiến trên trang chiến dịch."
+                if decision == "change_request" else "Đã ghi nhận: không duyệt nội dung này.")
+        return dash.back(request, back_to, text)

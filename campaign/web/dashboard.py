@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from campaign import queries
 from campaign.queries import LogFilter
 from campaign.web import charts
+from campaign.web.review import FIELD_LABEL, as_text
 from campaign.web.security import app_version, csrf_token
 from campaign.web.users import ROLE_LABEL, LoginLimiter
 from campaign.workspace import Workspace
@@ -52,10 +53,11 @@ class Dashboard:
                                trim_blocks=True, lstrip_blocks=True)
         self.env.filters.update(local=self.local, day=day_label, event=event_label,
                                 state=state_label, channel=channel_label,
-                                unit=self.unit_name, pretty=pretty)
+                                unit=self.unit_name, pretty=pretty, duration=duration,
+                                plain=as_text)
         self.env.globals.update(role_label=ROLE_LABEL, progress_labels=PROGRESS_LABELS,
                                 confirm_labels=CONFIRM_LABELS, charts=charts,
-                                channel_label=CHANNEL_LABEL)
+                                channel_label=CHANNEL_LABEL, field_label=FIELD_LABEL)
         self.env.globals["version"] = app_version()
 
     # ------------------------------------------------------------------ helpers
@@ -162,3 +164,12 @@ def pretty(value: Any) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{k}: {v}" for k, v in value.items() if v not in (None, "", [], {}))
     return str(value)
+
+
+def duration(seconds: float | None) -> str:
+    """``1 phút 05 giây`` (how a broadcast's length is said)."""
+    if seconds is None:
+        return ""
+    total = round(seconds)
+    minutes, rest = divmod(total, 60)
+    return f"{minutes} phút {rest:02d} giây" if minutes else f"{rest} giây"

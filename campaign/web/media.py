@@ -1,21 +1,18 @@
-"""Previews of what a board shows and a loudspeaker plays, and the static files.
+"""Previews of what a board shows and a loudspeaker plays, media files and the static files.
 
-A preview comes from the same code path, settings and store as the delivery it previews:
-LED sheets from the board's own adapter (size, colours, font, background), audio from the
-workspace's ``reading:`` settings (dictionary, speed, engine) with the station's voice and
-jingles, into the speech store under ``var/speech`` that retention prunes
-(:mod:`campaign.housekeeping`). The same script therefore costs one synthesis whether the
-dashboard or the dispatcher asks first. Sync handlers: rendering and synthesis run in the
-thread pool.
+A preview comes from the same code path, settings and store as the delivery it previews (see
+:mod:`campaign.web.preview`): LED sheets from the board's own adapter, audio from the
+workspace's ``reading:`` settings into the speech store that retention prunes. Posts are
+previewed by id; a campaign awaiting approval by message (its current definition), so a leader
+sees and hears what will go out before any post exists. Sync handlers: rendering and synthesis
+run in the thread pool.
 """
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
@@ -23,77 +20,45 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from campaign import queries
+from campaign.web import preview
 from campaign.web.dashboard import Dashboard, to_int
+from campaign.web.preview import AUDIO_TYPES, PreviewError, as_led, led_size
 from campaign.web.security import require
 from campaign.workspace import Workspace
-from channels.base import ChannelError
-from channels.led import LedAdapter, LedConfig
-from channels.loudspeaker import LoudspeakerConfig
 
 STATIC = Path(__file__).with_name("static")
-DEFAULT_LED_SIZE = (192, 96)
-SHEET_GAP = 4
-
-
-def led_size(endpoint: Any) -> tuple[int, int]:
-    """The board's pixel size (the default when the endpoint is gone from the directory)."""
-    return endpoint.pixels if isinstance(endpoint, LedConfig) else DEFAULT_LED_SIZE
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+               ".gif": "image/gif", ".webp": "image/webp"}
+__all__ = ["Media", "led_sheet", "led_size", "speech_preview"]
 
 
 def led_sheet(ws: Workspace, endpoint: Any, slogan: str) -> bytes:
-    """All pages of one slogan, stacked as one PNG, rendered by the board's own adapter."""
-    from PIL import Image
-
-    if not isinstance(endpoint, LedConfig):
-        raise HTTPException(404, "Không còn bảng LED này trong danh bạ.")
+    """See :func:`campaign.web.preview.led_sheet`; errors as HTTP errors."""
     try:
-        _key, frames = LedAdapter(endpoint, ws.adapter_context()).frames(slogan)
-    except ChannelError as exc:
-        raise HTTPException(503, f"Không dựng được khung hình LED: {exc.message}") from None
-    width, height = endpoint.pixels
-    sheet = Image.new("RGB", (width, len(frames) * (height + SHEET_GAP) - SHEET_GAP),
-                      (40, 40, 40))
-    for i, frame in enumerate(frames):
-        sheet.paste(frame.convert("RGB"), (0, i * (height + SHEET_GAP)))
-    out = io.BytesIO()
-    sheet.save(out, "PNG")
-    return out.getvalue()
+        return preview.led_sheet(ws, endpoint, slogan)
+    except PreviewError as exc:
+        raise HTTPException(exc.status, exc.message) from None
 
 
 def speech_preview(ws: Workspace, endpoint: Any, script: str) -> Path:
-    """The script read aloud exactly as the station's deliveries read it, from the speech
-    store (a hit when the post was already delivered)."""
-    from assets.speech.audio import synthesize_cached
-    from assets.speech.settings import speech_kit
-    from assets.store import MediaStore
-
-    context = ws.adapter_context()
-    own = endpoint.model_fields_set if isinstance(endpoint, LoudspeakerConfig) else set()
-    station = endpoint if isinstance(endpoint, LoudspeakerConfig) else None
-    kit = speech_kit(context.speech, context.secrets,
-                     voice=station.voice if station and "voice" in own else None,
-                     syllables_per_second=station.syllables_per_second
-                     if station and "syllables_per_second" in own else None)
-    fmt = station.audio_format if station and station.via == "folder" else "mp3"
-    jingles = {name: _media_file(ws, getattr(station, name, None)) for name in ("intro", "outro")}
-    info = synthesize_cached(script, MediaStore(context.var_dir / "speech"), fmt=fmt,
-                             engine=kit.engine, dictionary=kit.dictionary,
-                             syllables_per_second=kit.syllables_per_second, **jingles)
-    return info.path
+    """See :func:`campaign.web.preview.speech`; errors as HTTP errors."""
+    try:
+        return preview.speech(ws, endpoint, script)[0]
+    except PreviewError as exc:
+        raise HTTPException(exc.status, exc.message) from None
 
 
-def _media_file(ws: Workspace, name: str | None) -> Path | None:
-    if not name:
-        return None
-    root = ws.media_dir.resolve()
-    path = (root / name).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        raise HTTPException(404, f"Không tìm thấy tệp âm thanh '{name}' trong thư mục media.")
-    return path
+def _png(data: bytes) -> Response:
+    return Response(data, media_type="image/png",
+                    headers={"Cache-Control": "private, max-age=3600"})
+
+
+def _audio(path: Path) -> Response:
+    return FileResponse(path, media_type=AUDIO_TYPES.get(path.suffix.lower(), "audio/mpeg"))
 
 
 class Media:
-    """LED sheets, audio previews and static files."""
+    """LED sheets, audio previews, media files and static files."""
 
     def __init__(self, dash: Dashboard) -> None:
         self.dash = dash
@@ -102,6 +67,9 @@ class Media:
         return [
             Route("/posts/{pid}/led/{idx}.png", self.led_png),
             Route("/posts/{pid}/audio", self.audio),
+            Route("/campaigns/{cid}/preview/{mid}/led/{idx}.png", self.campaign_led),
+            Route("/campaigns/{cid}/preview/{mid}/audio", self.campaign_audio),
+            Route("/media/{name:path}", self.media),
             Route("/posts/{pid}/photos/{lid}", self.evidence_photo),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ]
@@ -115,15 +83,8 @@ class Media:
         slogans = (post or {}).get("content", {}).get("slogans", []) if post else []
         if post is None or post["channel"] != "led" or not 0 <= index < len(slogans):
             raise HTTPException(404, "Không có khung hình này.")
-        endpoint = dash.ws.directory.endpoints.get(post["endpoint_id"])
-        if endpoint is not None and not isinstance(endpoint, LedConfig):
-            try:
-                endpoint = LedConfig.model_validate(endpoint.model_dump())
-            except ValidationError:
-                endpoint = None
-        png = led_sheet(dash.ws, endpoint, str(slogans[index]))
-        return Response(png, media_type="image/png",
-                        headers={"Cache-Control": "private, max-age=3600"})
+        endpoint = as_led(dash.ws.directory.endpoints.get(post["endpoint_id"]))
+        return _png(led_sheet(dash.ws, endpoint, str(slogans[index])))
 
     def audio(self, request: Request) -> Response:
         require(request, "read")
@@ -133,18 +94,64 @@ class Media:
         if post is None or post["channel"] != "loudspeaker":
             raise HTTPException(404, "Không có âm thanh cho bài này.")
         content = post["content"]
-        recorded = content.get("audio")
-        if recorded:
-            return FileResponse(_media_file(dash.ws, str(recorded)))
         endpoint = dash.ws.directory.endpoints.get(post["endpoint_id"])
-        try:
-            path = speech_preview(dash.ws, endpoint, str(content.get("script", "")))
-        except HTTPException:
-            raise
-        except Exception as exc:  # noqa: BLE001 - no espeak/ffmpeg on this machine
-            raise HTTPException(503, f"Không tạo được âm thanh: {exc}") from None
-        return FileResponse(path, media_type=_AUDIO_TYPES.get(path.suffix, "audio/mpeg"))
+        return self._sound(endpoint, content)
 
+    def _sound(self, endpoint: Any, content: dict[str, Any]) -> Response:
+        try:
+            if content.get("audio"):
+                return _audio(preview.recorded(self.dash.ws, str(content["audio"]))[0])
+            return _audio(preview.speech(self.dash.ws, endpoint,
+                                         str(content.get("script", "")))[0])
+        except PreviewError as exc:
+            raise HTTPException(exc.status, exc.message) from None
+
+    # ------------------------------------------------------------------ awaiting approval
+    def _variant(self, request: Request, channel: str) -> tuple[dict[str, Any], Any]:
+        """The message's current variant for ``channel`` and the board/station it is
+        previewed on (``?endpoint=`` or the first one the campaign targets)."""
+        from campaign.web.review import preview_endpoints, variant_of
+
+        cid = request.path_params["cid"]
+        mid = request.path_params["mid"]
+        record = queries.campaign_record(self.dash.ledger, cid)
+        variant = variant_of((record or {}).get("definition") or {}, mid, channel)
+        if variant is None:
+            raise HTTPException(404, "Không có nội dung này.")
+        endpoints = preview_endpoints(self.dash.ws.directory, record["definition"], channel)
+        wanted = request.query_params.get("endpoint")
+        endpoint = next((e for e in endpoints if e.id == wanted), endpoints[0] if endpoints
+                        else None)
+        return variant, endpoint
+
+    def campaign_led(self, request: Request) -> Response:
+        require(request, "read")
+        variant, endpoint = self._variant(request, "led")
+        index = to_int(request.path_params["idx"], -1)
+        slogans = variant.get("slogans") or []
+        if not 0 <= index < len(slogans):
+            raise HTTPException(404, "Không có khung hình này.")
+        return _png(led_sheet(self.dash.ws, as_led(endpoint), str(slogans[index])))
+
+    def campaign_audio(self, request: Request) -> Response:
+        require(request, "read")
+        variant, endpoint = self._variant(request, "loudspeaker")
+        return self._sound(endpoint, variant)
+
+    def media(self, request: Request) -> Response:
+        """Images a post will carry (Facebook images, Zalo cover), from the media folder."""
+        require(request, "read")
+        name = request.path_params["name"]
+        try:
+            path = preview.media_file(self.dash.ws, name)
+        except PreviewError as exc:
+            raise HTTPException(exc.status, exc.message) from None
+        assert path is not None
+        kind = IMAGE_TYPES.get(path.suffix.lower()) or AUDIO_TYPES.get(path.suffix.lower())
+        if kind is None:
+            raise HTTPException(404, "Chỉ xem được ảnh và âm thanh.")
+        return FileResponse(path, media_type=kind,
+                            headers={"Cache-Control": "private, max-age=3600"})
 
     def evidence_photo(self, request: Request) -> Response:
         """A ward's photo of a hung banner (log entry ``lid`` of post ``pid``), from the
@@ -160,6 +167,3 @@ class Media:
         if path is None or not path.is_relative_to(root) or not path.is_file():
             raise HTTPException(404, "Không có ảnh này.")
         return FileResponse(path, headers={"Cache-Control": "private, max-age=86400"})
-
-
-_AUDIO_TYPES = {".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".wav": "audio/wav"}

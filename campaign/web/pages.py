@@ -5,6 +5,7 @@ the event loop."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from starlette.exceptions import HTTPException
@@ -13,10 +14,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from campaign import queries
-from campaign.approval import pending_diff
-from campaign.web import charts
+from campaign.web import charts, preview
 from campaign.web.dashboard import CHANNEL_LABEL, CONFIRM_LABELS, Dashboard, to_int
-from campaign.web.media import led_size
+from campaign.web.preview import led_size
+from campaign.web.review import Review, build_review, preview_endpoints, summary_lines
 from campaign.web.security import require
 from schedules.models import EVENTS
 
@@ -63,8 +64,11 @@ class Pages:
         record = queries.campaign_record(dash.ledger, cid) or {}
         definition = record.get("definition") or {}
         problems = queries.problem_posts(dash.ledger, campaign_id=cid, limit=10)
+        notes = [n for n in queries.review_notes(dash.ledger, cid, limit=10)
+                 if n["event"] != "approved"
+                 and n["definition_hash"] == record.get("definition_hash")]
         return dash.render(request, "campaign.html", c=entry, definition=definition,
-                           problems=problems)
+                           problems=problems, notes=notes)
 
     def grid(self, request: Request) -> Response:
         require(request, "read")
@@ -154,7 +158,39 @@ class Pages:
 
     def approval(self, request: Request) -> Response:
         require(request, "read")
+        dash = self.dash
         cid = request.path_params["cid"]
-        entry = self.dash.campaign_entry(cid, progress=False)
-        diff = pending_diff(self.dash.ledger, cid)
-        return self.dash.render(request, "approval.html", c=entry, diff=diff)
+        entry = dash.campaign_entry(cid, progress=False)
+        record = queries.campaign_record(dash.ledger, cid) or {}
+        review = build_review(record, dash.ws.directory, now=dash.clock())
+        definition = record.get("definition") or {}
+        boards = preview_endpoints(dash.ws.directory, definition, "led")
+        sizes = {}
+        for board in boards:  # one preview per distinct board size
+            sizes.setdefault(led_size(board), board.id)
+        stations = preview_endpoints(dash.ws.directory, definition, "loudspeaker")
+        sounds = self._sounds(review, stations[0] if stations else None)
+        notes = queries.review_notes(dash.ledger, cid)
+        return dash.render(request, "approval.html", c=entry, review=review,
+                           summary=summary_lines(review),
+                           led_sizes=list(sizes.items())[:3], sounds=sounds, notes=notes)
+
+    def _sounds(self, review: Review, station: Any) -> dict[str, dict[str, Any]]:
+        """Per message: the duration of its loudspeaker audio (synthesised into the speech
+        store now, so the player on the page starts at once) or why there is none."""
+        out: dict[str, dict[str, Any]] = {}
+        for message in review.messages:
+            part = next((p for p in message.parts if p.channel == "loudspeaker"
+                         and p.status != "removed"), None)
+            if part is None:
+                continue
+            try:
+                if part.content.get("audio"):
+                    seconds = preview.recorded(self.dash.ws, str(part.content["audio"]))[1]
+                else:
+                    seconds = preview.speech(self.dash.ws, station,
+                                             str(part.content.get("script", "")))[1]
+                out[message.id] = {"seconds": seconds, "error": None}
+            except preview.PreviewError as exc:
+                out[message.id] = {"seconds": None, "error": exc.message}
+        return out

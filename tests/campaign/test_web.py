@@ -63,6 +63,9 @@ def populate(root: Path) -> tuple[Workspace, Ledger]:
         "token: env:FB_WEB_TEST_TOKEN}")
     directory.write_text(text, encoding="utf-8")
     ws = Workspace.open(root)
+    from PIL import Image
+
+    Image.new("RGB", (40, 20), (200, 0, 0)).save(ws.media_dir / "anh-thu.png")
     ledger = Ledger(ws.db_url)
     path = ws.campaigns_dir / "thu.yaml"
     path.write_text(campaign_text(), encoding="utf-8")
@@ -140,6 +143,7 @@ def page_urls(ledger: Ledger) -> list[str]:
             "/campaigns/thu-nghiem/approval", "/calendar", "/log", "/log?event=sent",
             "/log.csv", "/log.xlsx", f"/posts/{led}", f"/posts/{led}/led/0.png",
             "/queue", "/approvals", "/campaigns/thu-nghiem/report.docx",
+            "/campaigns/thu-nghiem/preview/tin-a/led/0.png", "/media/anh-thu.png",
             f"/posts/{post_id(ledger, FB_KEY)}", "/phuong", "/campaigns/thu-nghiem/ket-qua",
             "/campaigns/thu-nghiem/ket-qua.csv"]
 
@@ -153,7 +157,7 @@ def test_every_route_is_listed_in_the_security_checks(world):
     app = create_app(ws, ledger, secret=SECRET)
     gets = {r.path for r in app.routes if isinstance(r, Route) and "GET" in (r.methods or ())}
     covered = {"/login", "/posts/{pid}/audio", "/campaigns/{cid}/report.{fmt:str}",
-               "/posts/{pid}/photos/{lid}"}
+               "/posts/{pid}/photos/{lid}", "/campaigns/{cid}/preview/{mid}/audio"}
     for url in [*page_urls(ledger), *WARD_ONLY]:
         path = url.split("?")[0]
         for route in app.routes:
@@ -166,12 +170,14 @@ def test_every_route_is_listed_in_the_security_checks(world):
 def test_anonymous_is_refused_everywhere(world):
     ws, ledger = world
     client = client_for(ws, ledger)
-    for url in [*page_urls(ledger), "/posts/1/audio", "/posts/1/photos/1", *WARD_ONLY]:
+    for url in [*page_urls(ledger), "/posts/1/audio", "/posts/1/photos/1", *WARD_ONLY,
+                "/campaigns/thu-nghiem/preview/tin-a/audio"]:
         response = client.get(url)
         assert response.status_code == 303, url
         assert response.headers["location"].startswith("/login?next="), url
         assert "thu-nghiem" not in response.text and "Tân Phong" not in response.text
     for url in ("/posts/1/resolve", "/posts/1/retry", "/campaigns/thu-nghiem/approve",
+                "/campaigns/thu-nghiem/review",
                 "/campaigns/thu-nghiem/retry", "/logout", "/phuong/thu-nghiem"):
         assert client.post(url, data={"outcome": "sent"}).status_code == 401, url
     assert client.get("/login").status_code == 200
@@ -399,13 +405,14 @@ def test_approver_sees_the_diff_and_approves(tmp_path):
     client = client_for(ws, ledger)
     login(client, "lanhdao")
     html = client.get("/campaigns/thu-nghiem/approval").text
-    assert re.search(r'<span class="del">-\s+&#34;KHẨU HIỆU B&#34;</span>', html)
-    assert re.search(r'<span class="add">\+\s+&#34;KHẨU HIỆU B MỚI&#34;</span>', html)
-    response = client.post("/campaigns/thu-nghiem/approve", data={"csrf": csrf_of(html)})
+    assert '<span class="words">KHẨU HIỆU B <ins title="Thêm">MỚI</ins> </span>' in html
+    digest = re.search(r'name="hash" value="([0-9a-f]+)"', html).group(1)
+    response = client.post("/campaigns/thu-nghiem/approve",
+                           data={"csrf": csrf_of(html), "hash": digest})
     assert response.status_code == 303
     after = client.get(response.headers["location"]).text
     assert "Đã phê duyệt. Các bài sẽ được gửi theo lịch." in after
-    assert "Không có thay đổi" in after
+    assert "Nội dung hiện tại trùng với bản đã duyệt" in after
     with ledger.session() as s:
         entry = s.scalars(select(LogEntry).where(LogEntry.event == "approved")
                           .order_by(LogEntry.id.desc())).first()

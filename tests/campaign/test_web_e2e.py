@@ -146,7 +146,7 @@ def test_operator_journey_in_chromium(server, browser, tmp_path):
 
     # an operator may look at the approval page but has no button to approve
     page.goto(f"{base}/campaigns/thu-nghiem/approval")
-    assert page.locator("pre.diff .add").count() >= 1
+    assert page.locator(".changes ins").count() >= 1
     assert page.locator("text=Phê duyệt nội dung này").count() == 0
 
     assert dialogs == []  # no injected script ever ran
@@ -157,3 +157,86 @@ def test_operator_journey_in_chromium(server, browser, tmp_path):
         for shot in tmp_path.glob("*.png"):
             (Path(keep) / shot.name).write_bytes(shot.read_bytes())
     context.close()
+
+
+# --------------------------------------------------------------------------- approval, layout
+def serve(app) -> tuple[uvicorn.Server, threading.Thread, str]:
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                        lifespan="off"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not srv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    return srv, thread, f"http://127.0.0.1:{port}"
+
+
+def keep_screenshots(tmp_path: Path) -> None:
+    keep = os.environ.get("CAMPAIGN_SCREENSHOTS")  # to look at them after a run
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        for shot in tmp_path.glob("*.png"):
+            (Path(keep) / shot.name).write_bytes(shot.read_bytes())
+
+
+def test_leader_approves_a_changed_script_and_slogan_in_chromium(browser, tmp_path):
+    from tests.campaign.test_web_review import edited_text, replan
+
+    ws, ledger = populate(tmp_path / "ws")
+    replan(ws, ledger, edited_text())  # tin-a's script reworded, slogan B changed
+    srv, thread, base = serve(create_app(ws, ledger, secret=SECRET, clock=lambda: NOW))
+    try:
+        context = browser.new_context(locale="vi-VN", viewport={"width": 1400, "height": 900})
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(f"{base}/login?next=/campaigns/thu-nghiem/approval")
+        page.fill("#name", "lanhdao")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/campaigns/thu-nghiem/approval")
+
+        script = page.locator("#tin-tin-a .part.changed")
+        assert "Loa truyền thanh" in script.locator("h3").inner_text()
+        assert "Đây là bài đọc A về an toàn giao thông." in script.locator(
+            ".pv-text.script").inner_text()
+        assert script.locator(".changes ins").first.inner_text() == "A về an toàn giao thông."
+        assert script.locator(".changes del").first.inner_text() == "A."
+        assert "Thời lượng:" in script.locator(".duration").inner_text()
+        audio = script.locator("audio").element_handle()
+        duration = page.evaluate("""a => new Promise(ok => {
+            a.addEventListener('loadedmetadata', () => ok(a.duration), {once: true});
+            a.addEventListener('error', () => ok(-1), {once: true});
+            a.preload = 'metadata'; a.load(); })""", audio)
+        assert duration > 1  # the synthesised reading really loads in the player
+
+        slogan = page.locator("#tin-tin-b .part.changed")
+        frame = slogan.locator("img.led").first
+        frame.wait_for()
+        assert page.evaluate("i => i.complete && i.naturalWidth", frame.element_handle()) == 192
+        assert frame.get_attribute("alt") == "Khung LED: KHẨU HIỆU B MỚI"
+        assert slogan.locator(".change ins").inner_text() == "MỚI"
+        assert page.locator("details.part.same").count() >= 2  # unchanged channels folded
+        assert not page.locator("details.part.same .pv").first.is_visible()
+        page.screenshot(path=str(tmp_path / "phe-duyet-1400.png"), full_page=True)
+
+        phone = browser.new_context(locale="vi-VN", viewport={"width": 360, "height": 740},
+                                    storage_state=context.storage_state())
+        small = phone.new_page()
+        small.goto(f"{base}/campaigns/thu-nghiem/approval")
+        assert small.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
+        small.screenshot(path=str(tmp_path / "phe-duyet-360.png"), full_page=True)
+        phone.close()
+
+        page.click("text=Phê duyệt nội dung này")
+        page.wait_for_url(f"{base}/campaigns/thu-nghiem/approval")
+        assert "Đã phê duyệt. Các bài sẽ được gửi theo lịch." in page.locator(".flash").inner_text()
+        assert errors == []
+        context.close()
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+        keep_screenshots(tmp_path)
+        ledger.dispose()
