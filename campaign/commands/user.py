@@ -1,8 +1,9 @@
-"""``campaign user add|list``: dashboard accounts and their roles."""
+"""``campaign user add|list|disable|enable|remove``: dashboard accounts and their roles."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -31,18 +32,20 @@ def command() -> None:
 
 @command.command("add")
 @click.argument("name")
-@click.option("--role", required=True,
+@click.option("--role", default=None,
               type=click.Choice(["viewer", "manager", "operator", "approver", "ward"]),
-              help="Vai trò của tài khoản.")
+              help="Vai trò của tài khoản (bắt buộc khi tạo mới).")
 @click.option("--unit", default=None, help="Mã đơn vị của tài khoản phường/xã (--role ward).")
 @click.option("--full-name", default=None, help="Họ và tên (ghi vào nhật ký khi phê duyệt).")
-@click.option("--replace", is_flag=True, help="Đổi mật khẩu/vai trò nếu tài khoản đã có.")
+@click.option("--replace", is_flag=True,
+              help="Sửa tài khoản đã có: chỉ đổi những gì được cho (vai trò, họ tên, mật khẩu; "
+                   "mật khẩu để trống thì giữ nguyên).")
 @click.option("--password-stdin", is_flag=True,
               help="Đọc mật khẩu từ dòng đầu của đầu vào chuẩn (dùng trong kịch bản).")
 @workspace_option
 @user_errors
-def add(name: str, role: str, full_name: str | None, replace: bool, password_stdin: bool,
-        workspace: Path, unit: str | None = None) -> None:
+def add(name: str, role: str | None, full_name: str | None, replace: bool,
+        password_stdin: bool, workspace: Path, unit: str | None = None) -> None:
     """Thêm tài khoản; mật khẩu được hỏi (không hiện) hoặc đọc từ đầu vào chuẩn.
 
     \b
@@ -50,11 +53,17 @@ def add(name: str, role: str, full_name: str | None, replace: bool, password_std
       campaign user add lanhdao --role approver --full-name "Nguyễn Văn A"
       echo "mat-khau-dai" | campaign user add vanhanh --role operator --password-stdin
       campaign user add tan-phong --role ward --unit tan-phong
+      campaign user add lanhdao --replace --role approver   (giữ mật khẩu: để trống)
     """
     from campaign.web.users import add_user
 
     if password_stdin or not sys.stdin.isatty():
         password = sys.stdin.readline().rstrip("\r\n")
+    elif replace:
+        password = click.prompt("Mật khẩu mới (để trống: giữ nguyên)", hide_input=True,
+                                default="", show_default=False)
+        if password:
+            click.prompt("Nhập lại", hide_input=True, value_proc=_same_as(password))
     else:
         password = click.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại")
     ws = open_workspace(workspace)
@@ -63,9 +72,53 @@ def add(name: str, role: str, full_name: str | None, replace: bool, password_std
 
         raise InputError.single("--unit", f"Không có đơn vị '{unit}' trong directory.yaml.",
                                 fix="Dùng mã đơn vị (id) trong mục units.")
-    user = add_user(open_ledger(ws), name, role, password, full_name=full_name, replace=replace,
-                    unit=unit)
+    user = add_user(open_ledger(ws), name, role, password or None, full_name=full_name,
+                    replace=replace, unit=unit)
     click.echo(f"Đã lưu tài khoản '{user.name}' (vai trò {user.role}).")
+
+
+def _same_as(expected: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if value != expected:
+            raise click.UsageError("Hai lần nhập mật khẩu không khớp.")
+        return value
+    return check
+
+
+@command.command("disable")
+@click.argument("name")
+@workspace_option
+@user_errors
+def disable(name: str, workspace: Path) -> None:
+    """Khoá tài khoản: không đăng nhập được nữa, các phiên đang mở kết thúc ngay."""
+    from campaign.web.users import set_active
+
+    user = set_active(open_ledger(open_workspace(workspace)), name, False)
+    click.echo(f"Đã khoá tài khoản '{user.name}'.")
+
+
+@command.command("enable")
+@click.argument("name")
+@workspace_option
+@user_errors
+def enable(name: str, workspace: Path) -> None:
+    """Mở lại tài khoản đã khoá."""
+    from campaign.web.users import set_active
+
+    user = set_active(open_ledger(open_workspace(workspace)), name, True)
+    click.echo(f"Đã mở lại tài khoản '{user.name}'.")
+
+
+@command.command("remove")
+@click.argument("name")
+@workspace_option
+@user_errors
+def remove(name: str, workspace: Path) -> None:
+    """Xoá tài khoản (nhật ký vẫn giữ tên người đã thao tác); các phiên đang mở kết thúc ngay."""
+    from campaign.web.users import remove_user
+
+    remove_user(open_ledger(open_workspace(workspace)), name)
+    click.echo(f"Đã xoá tài khoản '{name}'.")
 
 
 @command.command("list")

@@ -20,8 +20,8 @@ from campaign import queries
 from campaign.approval import approve
 from campaign.errors import InputError
 from campaign.web.dashboard import Dashboard, state_label, to_int
-from campaign.web.security import checked_form, require, safe_next
-from campaign.web.users import authenticate
+from campaign.web.security import checked_form, current_user, require, safe_next
+from campaign.web.users import authenticate, change_password, end_sessions, get_user
 from schedules.operations import OperationError, record_review, resolve, retry_failed
 
 
@@ -35,6 +35,7 @@ class Actions:
         return [
             Route("/login", self.login, methods=["GET", "POST"]),
             Route("/logout", self.logout, methods=["POST"]),
+            Route("/account", self.account, methods=["GET", "POST"]),
             Route("/campaigns/{cid}/approve", self.approve_campaign, methods=["POST"]),
             Route("/campaigns/{cid}/review", self.review_campaign, methods=["POST"]),
             Route("/campaigns/{cid}/retry", self.retry_campaign, methods=["POST"]),
@@ -71,17 +72,48 @@ class Actions:
             dash.limiter.failed(name, address, now)
             return dash.render(request, "login.html", status=401, next=next_url, name=name,
                                error="Sai tên đăng nhập hoặc mật khẩu.")
-        dash.limiter.succeeded(name)
+        dash.limiter.succeeded(name, address)
         request.session.clear()  # a fresh session: no fixation, a fresh CSRF token
-        request.session.update(uid=user.id, csrf=secrets.token_urlsafe(32))
+        request.session.update(uid=user.id, ver=user.session_version,
+                               csrf=secrets.token_urlsafe(32))
         if user.role == "ward" and next_url == "/":  # wards have only their report pages
             next_url = "/phuong"
         return RedirectResponse(next_url, 303)
 
     async def logout(self, request: Request) -> Response:
+        """Ends the session on the server too: the account's session version moves on, so a
+        copied cookie is worthless (this logs the account out on every device)."""
         await checked_form(request)
+        user = getattr(request.state, "user", None)
+        if user is not None:
+            await run_in_threadpool(end_sessions, self.dash.ledger, user.id)
         request.session.clear()
         return RedirectResponse("/login", 303)
+
+    # ------------------------------------------------------------------ own account
+    async def account(self, request: Request) -> Response:
+        if request.method == "GET":
+            current_user(request)
+            return self.dash.render(request, "account.html")
+        form = await checked_form(request)
+        return await run_in_threadpool(self._change_password, request, form)
+
+    def _change_password(self, request: Request, form: FormData) -> Response:
+        dash = self.dash
+        user = current_user(request)
+        new = str(form.get("new", ""))
+        if new != str(form.get("again", "")):
+            return dash.render(request, "account.html", status=400,
+                               error="Hai lần nhập mật khẩu mới không khớp.")
+        try:
+            change_password(dash.ledger, user.id, str(form.get("current", "")), new)
+        except InputError as exc:
+            return dash.render(request, "account.html", status=400,
+                               error="; ".join(p.message for p in exc.problems))
+        fresh = get_user(dash.ledger, user.id)
+        request.session.update(ver=fresh.session_version if fresh else "")
+        return dash.back(request, "/account", "Đã đổi mật khẩu. Các phiên đăng nhập khác của "
+                                              "tài khoản này đã kết thúc.")
 
     # ------------------------------------------------------------------ posts
     async def resolve_post(self, request: Request) -> Response:

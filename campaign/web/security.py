@@ -10,6 +10,7 @@ import hmac
 import secrets
 from urllib.parse import quote
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -62,7 +63,10 @@ def require(request: Request, permission: str) -> User:
 
 
 class LoginGate:
-    """Every path except the login page and static files needs a signed-in, active account.
+    """Every path except the login page and static files needs a signed-in, active account
+    whose session version (:attr:`campaign.web.users.User.session_version`) still matches the
+    one in the cookie, so logout, a password change, disabling or removing an account end its
+    sessions on the server, not only in the browser.
 
     A plain ASGI middleware (not ``BaseHTTPMiddleware``, which re-streams every response body
     and tripled the time of the big grid page). Also adds the security headers.
@@ -79,8 +83,13 @@ class LoginGate:
         user = None
         uid = request.session.get("uid")
         if uid is not None:
-            user = get_user(scope["app"].state.ledger, int(uid))
-            if user is None:
+            # a ledger read: in the thread pool, never on the event loop
+            user = await run_in_threadpool(get_user, scope["app"].state.ledger, int(uid))
+            if user is None or not hmac.compare_digest(
+                    str(request.session.get("ver", "")), user.session_version):
+                # removed, disabled, password changed or logged out elsewhere: the signed
+                # cookie alone is not enough
+                user = None
                 request.session.clear()
         scope.setdefault("state", {})["user"] = user
         extra = [(b"content-security-policy", CSP.encode()),
