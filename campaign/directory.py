@@ -69,9 +69,19 @@ class Group(Strict):
     name: str
 
 
+class TelegramApprover(Strict):
+    """A leader who approves campaigns from Telegram (their numeric Telegram user id)."""
+
+    telegram_id: int
+    name: str = Field(min_length=1)
+
+
 class TelegramSettings(Strict):
     token: str | None = None
     api_base: str = "https://api.telegram.org"
+    approvers: list[TelegramApprover] = Field(default_factory=list)
+    dashboard_url: str | None = None
+    """The dashboard's address as leaders reach it (links in Telegram approval requests)."""
 
 
 class Reading(Strict):

@@ -215,7 +215,8 @@ def campaign_progress(ledger: Ledger, campaign_id: str | None = None) -> dict[st
 def confirmation_grid(ledger: Ledger, campaign_id: str, *, units: list[str] | None = None,
                       channel: str = "loudspeaker") -> dict[tuple[str, str], dict[str, int]]:
     """Loudspeaker evidence per (unit, local day): counts of received / played / not_played /
-    none among posts that were due (not cancelled). Keys use the ISO local date.
+    none among posts that were due (not cancelled), and of those ``expired`` (never sent), plus
+    ``cancelled`` posts (not counted as due). Keys use the ISO local date.
 
     Grouped by the UTC slot instant in SQL (covered by ``ix_posts_grid``) and folded into local
     days here: a campaign has only a few slots a day, so this is a handful of rows per unit.
@@ -236,13 +237,17 @@ def confirmation_grid(ledger: Ledger, campaign_id: str, *, units: list[str] | No
     zone = ZoneInfo(zone_name)
     grid: dict[tuple[str, str], dict[str, int]] = {}
     for unit_id, slot_at, confirmation, state, count in rows:
-        if state == CANCELLED:
-            continue
         day = slot_at.astimezone(zone).date().isoformat()
         cell = grid.setdefault((unit_id, day), {"received": 0, "played": 0, "not_played": 0,
-                                                "none": 0, "due": 0})
+                                                "none": 0, "due": 0, "expired": 0,
+                                                "cancelled": 0})
+        if state == CANCELLED:
+            cell["cancelled"] += count
+            continue
         cell[confirmation or "none"] += count
         cell["due"] += count
+        if state == "expired":
+            cell["expired"] += count
     return grid
 
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from campaign.bot import commands, evidence, presses, reports
+from campaign.bot import approvals, commands, evidence, presses, reports
 from campaign.bot.presses import Press, PressOutcome
 from campaign.bot.reminders import REMIND_EVERY, send_reminders
 from campaign.bot.report_reminders import send_report_reminders
@@ -40,7 +40,8 @@ logger = logging.getLogger("campaign.bot")
 
 HandlerFamily = Callable[["WardBot"], list[Any]]
 HANDLER_FAMILIES: tuple[HandlerFamily, ...] = (commands.handlers, reports.handlers,
-                                               evidence.handlers, presses.handlers)
+                                               evidence.handlers, approvals.handlers,
+                                               presses.handlers)
 """Registered in this order; ``presses`` stays last (it answers every other callback query)."""
 
 
@@ -168,6 +169,8 @@ class WardBot:
                                         roster=self.roster)
                 await asyncio.to_thread(send_report_reminders, self.ws, self.ledger,
                                         now=self.clock(), roster=self.roster)
+                await asyncio.to_thread(approvals.remind_approvals, self.ws, self.ledger,
+                                        now=self.clock())
             except Exception:  # noqa: BLE001 - a failed pass is retried on the next one
                 logger.exception("reminder pass failed")
             await _sleep_until(stop, self.remind_every)
@@ -257,6 +260,8 @@ def attach_to_service(scheduler: Any, ws: Workspace, ledger: Ledger, *,
                     *send_report_reminders(ws, ledger, roster=runner.bot.roster)]
             if sent:
                 logger.info("sent %d reminder(s)", len(sent))
+            if approvals.remind_approvals(ws, ledger):
+                logger.info("sent approval requests or reminders")
         except Exception:  # noqa: BLE001 - the service must survive a bad pass
             logger.exception("reminder pass failed")
         finally:

@@ -11,9 +11,14 @@ from collections.abc import Mapping, Sequence
 from markupsafe import Markup, escape
 
 COLORS = {
+    # states
     "sent": "#2e7d32", "confirmed": "#1565c0", "failed": "#c62828", "unconfirmed": "#ef6c00",
     "expired": "#757575", "open": "#90caf9", "played": "#2e7d32", "received": "#81c784",
-    "not_played": "#c62828", "none": "#e0e0e0",
+    "not_played": "#c62828", "none": "#bdbdbd", "cancelled": "#e0e0e0", "future": "#e3f2fd",
+    "today": "#fff59d",
+    # channels (one hue each; a legend draws the same swatches)
+    "facebook": "#1877f2", "zalo": "#00a2d4", "website": "#6a1b9a", "led": "#e65100",
+    "loudspeaker": "#2e7d32", "visual": "#ad1457", "telegram": "#26a5e4",
 }
 
 
@@ -45,8 +50,10 @@ def column_chart(values: Sequence[tuple[str, Mapping[str, int]]], keys: Sequence
     top = max((sum(v.get(k, 0) for k, _ in keys) for _, v in values), default=0) or 1
     plot_h = height - 30
     col_w = (width - 40) / n
+    summary = "; ".join(f"{label}: " + ", ".join(f"{kl} {counts.get(k, 0)}" for k, kl in keys)
+                        for label, counts in values if any(counts.get(k, 0) for k, _ in keys))
     parts = [f'<svg class="columns" role="img" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}">',
+             f'viewBox="0 0 {width} {height}" aria-label="{escape(summary) or "Không có bài"}">',
              f'<text x="0" y="12" class="axis">{top}</text>',
              f'<line x1="36" y1="{plot_h}" x2="{width}" y2="{plot_h}" stroke="#999"/>']
     for i, (label, counts) in enumerate(values):
@@ -68,7 +75,14 @@ def column_chart(values: Sequence[tuple[str, Mapping[str, int]]], keys: Sequence
     return Markup("".join(parts))
 
 
+def color(key: str) -> str:
+    return COLORS.get(key, "#9e9e9e")
+
+
 def legend(keys: Sequence[tuple[str, str]]) -> Markup:
-    items = "".join(f'<span class="key"><i class="c-{escape(k)}"></i>{escape(label)}</span>'
-                    for k, label in keys)
+    """The keys with swatches drawn from the same colours as the charts (so they match)."""
+    items = "".join(
+        f'<span class="key"><svg width="12" height="12" aria-hidden="true"><rect width="12" '
+        f'height="12" fill="{color(k)}" stroke="#0003"/></svg> {escape(label)}</span>'
+        for k, label in keys)
     return Markup(f'<div class="legend">{items}</div>')

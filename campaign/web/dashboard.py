@@ -64,6 +64,17 @@ class Dashboard:
     def local(self, instant: datetime | None, with_date: bool = True) -> str:
         return fmt_local(instant, self.zone, with_date)
 
+    def describer(self) -> Callable[[dict[str, Any]], Any]:
+        """A function giving each log row its sentence, evidence link and actor's name (the
+        accounts' names are read once per page)."""
+        from campaign.web.logtext import describe
+        from campaign.web.users import list_users
+
+        people = {str(u["name"]): str(u["full_name"] or u["name"]) for u in list_users(self.ledger)}
+        settings = self.ws.directory.data.telegram
+        telegram = {a.telegram_id: a.name for a in (settings.approvers if settings else [])}
+        return lambda row: describe(row, self.local, people, telegram)
+
     def unit_name(self, unit_id: str | None) -> str:
         if not unit_id:
             return ""

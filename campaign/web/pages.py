@@ -26,6 +26,43 @@ LOG_PER_PAGE = 100
 QUEUE_LIMIT = 200
 
 
+GRID_STATES = [
+    ("played", "✓", "Đã phát đủ"), ("some", "◐", "Phát một phần"),
+    ("received", "↓", "Đã nhận, chưa báo phát"), ("not_played", "✗", "Không phát được"),
+    ("none", "?", "Chưa xác nhận"), ("expired", "⌛", "Quá hạn, không gửi"),
+    ("cancelled", "–", "Đã huỷ"), ("today", "●", "Hôm nay"), ("future", "·", "Sắp tới"),
+]
+_GRID = {key: (symbol, label) for key, symbol, label in GRID_STATES}
+
+
+def cell_state(cell: dict[str, int], day: date, today: date) -> tuple[str, str, str]:
+    """(state key, symbol, sentence) of one ward-day: what a manager needs from the colour,
+    repeated as a symbol and a sentence so nothing depends on colour or a tooltip."""
+    due, played = cell["due"], cell["played"]
+    if due == 0:
+        key = "cancelled"
+    elif cell["not_played"]:
+        key = "not_played"
+    elif played == due:
+        key = "played"
+    elif day > today:
+        key = "future"
+    elif day == today:
+        key = "today"
+    elif played:
+        key = "some"
+    elif cell["expired"] == due:
+        key = "expired"
+    elif cell["received"]:
+        key = "received"
+    else:
+        key = "none"
+    symbol, label = _GRID[key]
+    text = (f"{label}: đã phát {played}/{due} buổi, đã nhận {cell['received']}, không phát được "
+            f"{cell['not_played']}, quá hạn {cell['expired']}, đã huỷ {cell['cancelled']}")
+    return key, symbol, text
+
+
 class Pages:
     """GET pages, each a sync handler."""
 
@@ -93,7 +130,11 @@ class Pages:
                 bucket[key] = bucket.get(key, 0) + cell[key]
         chart = charts.column_chart([(f"{d:%d/%m}", per_day.get(d.isoformat(), {}))
                                      for d in days], CONFIRM_LABELS)
+        today = dash.today()
+        states = {key: cell_state(cell, date.fromisoformat(key[1]), today)
+                  for key, cell in cells.items()}
         return dash.render(request, "grid.html", c=entry, units=units, days=days, cells=cells,
+                           states=states, grid_states=GRID_STATES, today=today,
                            page=page, pages=pages, chart=chart, total_units=len(all_units))
 
     def calendar(self, request: Request) -> Response:
@@ -114,8 +155,16 @@ class Pages:
         ordered = [c for c in CHANNEL_LABEL if c in channels]
         chart = charts.column_chart([(f"{d:%d/%m}", table.get(d, {})) for d in day_list],
                                     [(c, CHANNEL_LABEL[c]) for c in ordered])
+        titles: dict[tuple[str, str], str] = {}
+        for camp in {p["campaign_id"] for p in data["posts"]}:
+            definition = (queries.campaign_record(dash.ledger, camp) or {}).get("definition") or {}
+            for message in definition.get("messages", []):
+                titles[(camp, message.get("id"))] = message.get("title", message.get("id"))
         return dash.render(request, "calendar.html", days=day_list, table=table,
-                           channels=ordered, posts=data["posts"], chart=chart, span=days,
+                           titles=titles, campaign_titles=dict(dash.campaign_ids()),
+                           channels=ordered, chart=chart, span=days,
+                           posts=sorted(data["posts"], key=lambda p: (p["slot_at"], p["id"])),
+                           channel_keys=[(c, CHANNEL_LABEL[c]) for c in ordered],
                            campaign=cid, campaigns=dash.campaign_ids())
 
     def log(self, request: Request) -> Response:
@@ -126,6 +175,7 @@ class Pages:
         rows, has_next = queries.log_page(dash.ledger, flt, page=page, per_page=LOG_PER_PAGE)
         query = {k: v for k, v in request.query_params.items() if k != "page" and v}
         return dash.render(request, "log.html", rows=rows, page=page, has_next=has_next,
+                           describe=dash.describer(), titles=dict(dash.campaign_ids()),
                            q=query, qs=urlencode(query), events=EVENTS,
                            units=list(dash.ws.directory.units.values()),
                            campaigns=dash.campaign_ids())
@@ -141,7 +191,7 @@ class Pages:
         size = led_size(endpoint) if post["channel"] == "led" else None
         photos = queries.evidence_photos(dash.ledger, post_id=pid)
         return dash.render(request, "post.html", p=post, size=size, endpoint=endpoint,
-                           photos=photos)
+                           photos=photos, describe=dash.describer())
 
     def queue(self, request: Request) -> Response:
         require(request, "read")

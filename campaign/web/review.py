@@ -42,10 +42,12 @@ PLAN_LIMIT = 300_000
 
 @dataclass(frozen=True)
 class Segment:
-    """A run of words: ``same``, ``add`` (Thêm) or ``del`` (Bỏ); ``br`` is a line break."""
+    """A run of words: ``same``, ``add`` (Thêm) or ``del`` (Bỏ); ``br`` is a line break.
+    ``space``: a space comes before it (punctuation sticks to the word before)."""
 
     kind: str
     text: str
+    space: bool = True
 
 
 @dataclass
@@ -134,12 +136,16 @@ class Review:
 
 
 # --------------------------------------------------------------------------- word diff
-_TOKEN = re.compile(r"\n|[^\s]+")
+_TOKEN = re.compile(r"\n|[^\W_]+|[^\w\s]+|_+")
 
 
-def words(text: str) -> list[str]:
-    """Words and line breaks (a line break is its own token so verses keep their shape)."""
-    return _TOKEN.findall(text.replace("\r\n", "\n"))
+def words(text: str) -> list[tuple[str, bool]]:
+    """Words, punctuation and line breaks, each with whether a space came before it (a line
+    break is its own token so verses keep their shape; "hiểm." is "hiểm" + ".", so adding
+    words after a full stop does not mark the last word as changed)."""
+    text = text.replace("\r\n", "\n")
+    return [(m.group(), m.start() > 0 and text[m.start() - 1] in " \t")
+            for m in _TOKEN.finditer(text)]
 
 
 def word_diff(old: str, new: str) -> list[Segment]:
@@ -147,20 +153,26 @@ def word_diff(old: str, new: str) -> list[Segment]:
     a, b = words(old), words(new)
     out: list[Segment] = []
 
-    def emit(kind: str, tokens: list[str]) -> None:
-        run: list[str] = []
+    def emit(kind: str, tokens: list[tuple[str, bool]]) -> None:
+        run: list[tuple[str, bool]] = []
+
+        def flush() -> None:
+            if run:
+                text = "".join((" " if sp and i else "") + t for i, (t, sp) in enumerate(run))
+                out.append(Segment(kind, text, run[0][1]))
+                run.clear()
+
         for token in tokens:
-            if token == "\n":
-                if run:
-                    out.append(Segment(kind, " ".join(run)))
-                    run = []
-                out.append(Segment("br", ""))
+            if token[0] == "\n":
+                flush()
+                out.append(Segment("br", "", False))
             else:
                 run.append(token)
-        if run:
-            out.append(Segment(kind, " ".join(run)))
+        flush()
 
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    matcher = difflib.SequenceMatcher(None, [t for t, _ in a], [t for t, _ in b],
+                                      autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             emit("same", b[j1:j2])
         if op in ("delete", "replace"):

@@ -277,12 +277,17 @@ def test_confirmation_grid_shows_wards_by_day(as_viewer):
     html = as_viewer.get("/campaigns/thu-nghiem/loa").text
     rows = dict(re.findall(r'<td class="unit">(.*?)</td>(.*?)</tr>', html, re.S))
     assert set(rows) == set(WARDS)
-    first_day = lambda unit: re.findall(r'<td class="(g-[a-z]+)"[^>]*>([^<]*)</td>',  # noqa: E731
-                                        rows[unit])[0]
-    assert first_day("Phường Tân Phong") == ("g-some", "1/2")  # 05:30 expired, 17:00 played
-    assert first_day("Phường Trung Dũng") == ("g-recv", "0/2")
-    assert first_day("Xã Hiệp Hòa") == ("g-none", "0/2")
-    assert "29/04" in html and "Đã phát" in html
+    cells = lambda unit: re.findall(  # noqa: E731
+        r'<td class="(g-[a-z_]+)"><span aria-hidden="true">(.)</span> (\d+/\d+)'
+        r'<span class="sr">([^<]*)</span></td>', rows[unit])
+    # 28/04: Tân Phong's 05:30 expired and 17:00 played; Trung Dũng received only
+    assert cells("Phường Tân Phong")[0][:3] == ("g-some", "◐", "1/2")
+    assert cells("Phường Tân Phong")[0][3].startswith("Phát một phần: đã phát 1/2 buổi")
+    assert cells("Phường Trung Dũng")[0][:3] == ("g-received", "↓", "0/2")
+    assert cells("Xã Hiệp Hòa")[0][:3] == ("g-none", "?", "0/2")
+    assert cells("Xã Hiệp Hòa")[1][0] == "g-today"  # 29/04, "now" in these tests
+    assert cells("Xã Hiệp Hòa")[-1][0] == "g-future"
+    assert "29/04" in html and "Đã phát" in html and 'class="grid-wrap"' in html
 
 
 def test_calendar_lists_upcoming_posts_in_local_time(as_viewer):
@@ -295,7 +300,8 @@ def test_calendar_lists_upcoming_posts_in_local_time(as_viewer):
 def test_log_filters_and_exports(as_viewer, world):
     ws, ledger = world
     html = as_viewer.get("/log?unit=tan-phong&channel=loudspeaker").text
-    events = re.findall(r"<tr><td>\d\d/\d\d/\d{4} \d\d:\d\d</td><td>([^<]+)</td>", html)
+    events = re.findall(r"<tr><td class=\"nowrap\">\d\d/\d\d/\d{4} \d\d:\d\d</td><td>([^<]+)</td>",
+                        html)
     assert events and set(events) <= {"Nhận gửi", "Đã gửi", "Đã nhận", "Đã phát", "Quá hạn"}
     assert "Đã phát" in events and "Cán bộ Tân Phong" in html
     failed = as_viewer.get("/log?event=failed").text
@@ -405,7 +411,7 @@ def test_approver_sees_the_diff_and_approves(tmp_path):
     client = client_for(ws, ledger)
     login(client, "lanhdao")
     html = client.get("/campaigns/thu-nghiem/approval").text
-    assert '<span class="words">KHẨU HIỆU B <ins title="Thêm">MỚI</ins> </span>' in html
+    assert '<span class="words">KHẨU HIỆU B <ins title="Thêm">MỚI</ins></span>' in html
     digest = re.search(r'name="hash" value="([0-9a-f]+)"', html).group(1)
     response = client.post("/campaigns/thu-nghiem/approve",
                            data={"csrf": csrf_of(html), "hash": digest})

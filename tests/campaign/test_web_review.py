@@ -47,8 +47,9 @@ def edited(tmp_path_factory):
 def test_word_diff_marks_added_and_removed_words():
     segments = word_diff("Kính thưa bà con.\nĐây là bài A.", "Kính thưa toàn thể bà con.\nĐây là bài B.")
     assert Segment("add", "toàn thể") in segments
-    assert Segment("del", "A.") in segments and Segment("add", "B.") in segments
-    assert Segment("br", "") in segments  # line breaks survive
+    assert Segment("del", "A") in segments and Segment("add", "B") in segments
+    assert Segment("same", ".", False) in segments  # the full stop sticks to the word
+    assert Segment("br", "", False) in segments  # line breaks survive
 
 
 def test_approval_page_renders_each_channel_and_the_word_diff(edited):
@@ -61,10 +62,10 @@ def test_approval_page_renders_each_channel_and_the_word_diff(edited):
     assert '<audio controls preload="none" src="/campaigns/thu-nghiem/preview/tin-a/audio">' in html
     assert re.search(r'<p class="duration">Thời lượng: \d+ giây</p>', html)
     # word-level diff beside it, in Vietnamese, no JSON and no field names
-    assert ('Kính thưa bà con. Đây là bài đọc <del title="Bỏ">A.</del> '
-            '<ins title="Thêm">A về an toàn giao thông.</ins>') in html
+    assert ('Kính thưa bà con. Đây là bài đọc A <ins title="Thêm">về an toàn giao thông</ins>.'
+            ) in html
     assert "Kịch bản đọc" in html and "Đã sửa" in html
-    assert '<ins title="Thêm">MỚI</ins>' in html
+    assert 'KHẨU HIỆU B <ins title="Thêm">MỚI</ins>' in html
     for raw in ('"script"', "slogans", "&#34;", "null", "{", "definition_hash"):
         assert raw not in html.split("<main>")[1], raw
     # the new slogan on the board, at the board's size

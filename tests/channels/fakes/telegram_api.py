@@ -7,7 +7,7 @@ with a known token (401 otherwise), the required fields of each method (400 ``Ba
 It answers in the Bot API's shapes (``{"ok": true, "result": …}`` or ``{"ok": false,
 "error_code", "description", "parameters"}``).
 
-Methods: getMe, sendMessage, sendAudio, sendDocument, getFile, getUpdates (serves updates
+Methods: getMe, sendMessage, sendAudio, sendPhoto, sendDocument, getFile, getUpdates (serves updates
 queued with :meth:`TelegramAPI.press`, :meth:`TelegramAPI.say` and :meth:`TelegramAPI.photo`;
 long polling with ``timeout`` waits for the next update like the real server, so a polling bot
 does not spin), answerCallbackQuery, editMessageReplyMarkup, editMessageText, deleteWebhook; and file downloads
@@ -286,6 +286,8 @@ class TelegramAPI(LocalServer):
     def _check_markup(self, markup: Any) -> None:
         if markup is None:
             return
+        if isinstance(markup, dict) and markup.get("force_reply") is True:
+            return  # ForceReply: shows a reply field, carries no buttons
         rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
         if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
             raise _BadRequest("can't parse reply keyboard markup JSON object")
@@ -330,8 +332,13 @@ class TelegramAPI(LocalServer):
         if len(fields["text"]) > 4096:
             raise _BadRequest("message is too long")
         self._check_markup(fields.get("reply_markup"))
+        if fields.get("parse_mode") not in (None, "", "HTML", "MarkdownV2", "Markdown"):
+            raise _BadRequest("unsupported parse_mode")
+        if fields.get("parse_mode") == "HTML":
+            _check_html(fields["text"])
         extra: dict[str, Any] = {"text": fields["text"]}
-        if fields.get("reply_markup"):
+        if (fields.get("reply_markup") or {}).get("inline_keyboard"):
+            # a Message carries only inline keyboards (ForceReply is not echoed back)
             extra["reply_markup"] = fields["reply_markup"]
         return self._new_message(chat_id, extra)
 
@@ -377,6 +384,25 @@ class TelegramAPI(LocalServer):
         path, data = known
         return {"file_id": fields["file_id"], "file_unique_id": f"U{fields['file_id']}",
                 "file_size": len(data), "file_path": path}
+
+    def _m_sendPhoto(self, fields: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        chat_id = self._known_chat(fields)
+        if "photo" not in files and not fields.get("photo"):
+            raise _BadRequest("there is no photo in the request")
+        name, payload = files.get("photo", ("file", b""))
+        if "photo" in files and not payload:
+            raise _BadRequest("file must be non-empty")
+        if "photo" in files and not payload.startswith((b"\x89PNG", b"\xff\xd8")):
+            raise _BadRequest("IMAGE_PROCESS_FAILED")
+        if len(fields.get("caption") or "") > 1024:
+            raise _BadRequest("message caption is too long")
+        self._check_markup(fields.get("reply_markup"))
+        size = {"file_id": f"PH{len(self.calls)}", "file_unique_id": f"P{len(self.calls)}",
+                "width": 0, "height": 0, "file_size": len(payload)}
+        extra: dict[str, Any] = {"photo": [size]}
+        if fields.get("caption"):
+            extra["caption"] = fields["caption"]
+        return self._new_message(chat_id, extra)
 
     def _m_getUpdates(self, fields: dict[str, Any], files: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N802
         offset = int(fields.get("offset") or 0)
@@ -427,3 +453,27 @@ class TelegramAPI(LocalServer):
 
 class _BadRequest(Exception):
     pass
+
+
+_HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
+              "span", "tg-spoiler", "blockquote"}
+
+
+def _check_html(text: str) -> None:
+    """Telegram's HTML parse mode: only its tags, balanced, and bare ``<``/``&`` escaped."""
+    import re
+
+    stack: list[str] = []
+    for match in re.finditer(r"<(/?)([a-zA-Z-]+)[^>]*>|<|&(?!(lt|gt|amp|quot|#\d+);)", text):
+        if match.group(2) is None:
+            raise _BadRequest("can't parse entities: unsupported start tag or unescaped character")
+        tag = match.group(2).lower()
+        if tag not in _HTML_TAGS:
+            raise _BadRequest(f'can\'t parse entities: unsupported start tag "{tag}"')
+        if match.group(1):
+            if not stack or stack.pop() != tag:
+                raise _BadRequest(f'can\'t parse entities: unexpected end tag "{tag}"')
+        else:
+            stack.append(tag)
+    if stack:
+        raise _BadRequest("can't parse entities: unclosed start tag")
