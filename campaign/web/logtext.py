@@ -27,6 +27,9 @@ REASONS = {
     "unknown_post": "Không tìm thấy bài",
     "wrong_chat": "Bài không thuộc đài của nhóm này",
     "not_sent": "Bài chưa được gửi hoặc đã huỷ",
+    "shutdown": "Máy chủ gửi bài dừng, bài được xếp lại",
+    "preempted": "Tin khẩn cấp chen ngang, bài được xếp lại",
+    "lease_lost": "Máy khác đã nhận bài này",
 }
 EVIDENCE = {"posted": "bài đã lên trang", "pushed": "nền tảng/thiết bị đã nhận",
             "written": "đã ghi tệp vào thư mục", "sent": "đã gửi tới người nhận",
@@ -124,6 +127,8 @@ def sentence(row: dict[str, Any], local: Callable[[datetime], str]) -> str:
     if event == "expired":
         at = f" (hết hạn lúc {_when(d['expires_at'], local)})" if d.get("expires_at") else ""
         return f"Quá khung giờ gửi, bài không được gửi{at}."
+    if event == "interrupted":
+        return f"Việc gửi bị ngắt giữa chừng: {reason or 'không rõ lý do'}."
     if event == "refused":
         return f"Từ chối thao tác: {reason or 'không hợp lệ'}."
     if event == "reminded":
