@@ -9,8 +9,8 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass
-from typing import Any
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from campaign.errors import InputError

@@ -39,8 +39,8 @@ __all__ = ["HANDLER_FAMILIES", "BotRunner", "WardBot", "attach_to_service", "run
 logger = logging.getLogger("campaign.bot")
 
 HandlerFamily = Callable[["WardBot"], list[Any]]
-HANDLER_FAMILIES: tuple[HandlerFamily, ...] = (commands.handlers, reports.handlers,
-                                               evidence.handlers, approvals.handlers,
+HANDLER_FAMILIES: tuple[HandlerFamily, ...] = (commands.handlers, approvals.handlers,
+                                               reports.handlers, evidence.handlers,
                                                presses.handlers)
 """Registered in this order; ``presses`` stays last (it answers every other callback query)."""
 

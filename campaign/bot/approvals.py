@@ -217,8 +217,17 @@ def handlers(bot: WardBot) -> list[Any]:
     async def replied(update: Any, context: Any) -> None:
         await on_reply(bot, update, context)
 
+    class PromptReply(filters.MessageFilter):
+        """Only replies to our own "Yêu cầu sửa" prompt: every other text goes on to the
+        families after this one (an editor's "Đã đăng", a report answer)."""
+
+        def filter(self, message: Any) -> bool:
+            original = message.reply_to_message
+            return bool(original is not None and original.from_user is not None
+                        and original.from_user.is_bot and PROMPT.search(original.text or ""))
+
     return [CallbackQueryHandler(pressed, pattern=f"^{APPROVE_PREFIX}"),
-            MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND
+            MessageHandler(PromptReply() & filters.TEXT & ~filters.COMMAND
                            & filters.ChatType.PRIVATE, replied)]
 
 
