@@ -110,11 +110,13 @@ def bot_configured(ws: Workspace) -> bool:
 
 
 def _anyone(directory: Directory) -> bool:
-    """A loudspeaker station, a ward receiving prints or an editor receiving articles by
-    Telegram: someone the bot listens to."""
+    """A loudspeaker station, a ward receiving prints, an editor receiving articles or a
+    leader approving by Telegram: someone the bot listens to."""
     from campaign.bot.evidence import EvidenceRoster
 
-    return bool(Roster.from_directory(directory)) or bool(EvidenceRoster.from_directory(directory))
+    telegram = directory.data.telegram
+    return (bool(Roster.from_directory(directory)) or bool(EvidenceRoster.from_directory(directory))
+            or bool(telegram is not None and telegram.approvers))
 
 
 def telegram_access(ws: Workspace) -> TelegramAccess:
@@ -124,7 +126,8 @@ def telegram_access(ws: Workspace) -> TelegramAccess:
         raise ConfigError("Chưa khai báo telegram.token (dạng env:TEN_BIEN) trong directory.yaml.")
     if not _anyone(ws.directory):
         raise ConfigError("Chưa có loa truyền thanh (hay ấn phẩm, bài viết) nào gửi qua "
-                          "Telegram (deliver: {via: telegram, chat_id: ..., users: [...]}) "
+                          "Telegram (deliver: {via: telegram, chat_id: ..., users: [...]}), "
+                          "cũng chưa có lãnh đạo duyệt qua Telegram (telegram: approvers) "
                           "trong directory.yaml.")
     return TelegramAccess(api_base=settings.api_base.rstrip("/"), token=ws.secrets(settings.token))
 

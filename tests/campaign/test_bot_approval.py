@@ -195,3 +195,19 @@ def test_round_trip_change_request_then_approval(api: TelegramAPI, world) -> Non
         assert log_rows(ledger, "refused")[-1].detail["reason"] == "stale"
     finally:
         runner.stop()
+
+
+def test_a_workspace_whose_only_telegram_users_are_approvers_starts_the_bot(
+        tmp_path: Path) -> None:
+    from campaign.bot.roster import telegram_access
+
+    root = tmp_path / "chi-duyet"
+    root.mkdir()
+    only_approvers = DIRECTORY.format(api_base="http://127.0.0.1:9").split("endpoints:")[0]
+    (root / "directory.yaml").write_text(
+        only_approvers + "endpoints:\n  - {id: led-tan-phong, channel: led, unit: tan-phong, "
+        "size: 128x64, colors: mono, color: red, deliver: {via: folder, path: var/led}}\n",
+        encoding="utf-8")
+    (root / ".env").write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\n", encoding="utf-8")
+    access = telegram_access(Workspace.open(root))
+    assert access.token == TOKEN
