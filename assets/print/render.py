@@ -1,10 +1,12 @@
 """Print-ready PDF of an official slogan: red ground, yellow letters, bleed and crop marks.
 
 The wording is never changed: the text is split only at whitespace and every line is drawn as
-given (case included; official slogans are written in capitals by the issuer). Line breaks are
+given (case included; official slogans are written in capitals by the issuer). Lines break only
+between Vietnamese words and outside names and short phrases, by the same rule as the LED
+boards (:mod:`assets.led.words`): "THAM GIA", "khoa học" or "Tổng Bí thư Tô Lâm" never straddle
+two lines unless the glue must give way for a much larger letter. Within that, breaks are
 chosen so the widest line is as short as possible, with a slight preference for breaking after
-punctuation. Vietnamese words of several syllables ("khoa học") may still be split between
-syllables; a word-segmentation rule shared with the LED renderer is the planned fix.
+punctuation.
 
 Vector text in an embedded TrueType font (reportlab always embeds a subset), CMYK colours
 (the flag red C0 M100 Y100 K0 and yellow C0 M0 Y100 K0), TrimBox/BleedBox set, crop marks
@@ -27,6 +29,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame, Paragraph
 
+from assets.led.words import NAME, PHRASE, WORD, units
 from assets.print.sizes import PDF_MAX_PT, PrintSize
 
 FONT_FILE = Path(__file__).resolve().parent.parent / "led" / "fonts" / \
@@ -41,6 +44,10 @@ ABOVE, BELOW = 1.0, 0.28
 """Ink above the first baseline and below the last one, in ems (stacked marks, dot below)."""
 MAX_LINES = 8
 PUNCTUATION_BONUS = 0.97
+GIVE_WAY = 1.15
+"""A weaker glue level (a phrase split, then a name) is used only when it lets the letters grow
+by more than this factor: legibility from the street outweighs keeping a phrase on one line,
+a small gain does not."""
 MARK_GAP_MM, MARK_LEN_MM = 2.0, 10.0
 
 
@@ -104,11 +111,31 @@ def _partition(widths: list[float], space: float, lines: int,
     return sorted(starts)
 
 
-def layout(text: str, box_w_pt: float, box_h_pt: float, font: str) -> Layout:
-    """Largest font size at which the slogan fits the box, over 1…8 lines."""
-    words = normalise(text).split(" ")
-    if not words or not words[0]:
+def layout(text: str, box_w_pt: float, box_h_pt: float, font: str, *,
+           min_cap_mm: float = 0.0) -> Layout:
+    """Largest font size at which the slogan fits the box, over 1…8 lines, breaking only
+    between words. Phrases and names stay whole unless giving way grows the letters a lot or
+    is needed to reach ``min_cap_mm``; a word is split between its syllables only when nothing
+    else is readable at the viewing distance (a narrow vertical banner)."""
+    text = normalise(text)
+    if not text:
         raise ValueError("Khẩu hiệu trống.")
+    chosen: Layout | None = None
+    for pieces in (units(text, PHRASE), units(text, NAME), units(text, WORD)):
+        candidate = _layout_units(pieces, box_w_pt, box_h_pt, font)
+        if chosen is None or candidate.font_size > chosen.font_size * GIVE_WAY or (
+                chosen.cap_height_mm < min_cap_mm < candidate.cap_height_mm):
+            chosen = candidate
+    assert chosen is not None
+    if chosen.cap_height_mm < min_cap_mm:
+        syllables = _layout_units(text.split(" "), box_w_pt, box_h_pt, font)
+        if syllables.cap_height_mm > chosen.cap_height_mm:
+            chosen = syllables
+    return chosen
+
+
+def _layout_units(words: list[str], box_w_pt: float, box_h_pt: float, font: str) -> Layout:
+    """The best layout of these unbreakable pieces (each may hold spaces)."""
     widths = [pdfmetrics.stringWidth(w, font, 1.0) for w in words]
     space = pdfmetrics.stringWidth(" ", font, 1.0)
     punct = [w[-1] in ",;:.!?–-" for w in words]
@@ -152,7 +179,7 @@ def render_pdf(slogan: str, size: PrintSize, *, text: str | None = None,
         raise ValueError(f"Khổ {size.name} quá lớn cho một trang PDF (tối đa 5 m mỗi cạnh kể cả "
                          "phần xén); hãy chia thành nhiều tấm.")
     margin = max(0.07 * min(w, h), 5 * mm)
-    plan = layout(slogan, w - 2 * margin, h - 2 * margin, font)
+    plan = layout(slogan, w - 2 * margin, h - 2 * margin, font, min_cap_mm=size.min_cap_mm)
     if plan.cap_height_mm < size.min_cap_mm:
         raise LegibilityError(
             f"Chữ trên {size.label} chỉ cao {plan.cap_height_mm:.0f} mm, cần ít nhất "

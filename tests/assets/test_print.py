@@ -92,6 +92,19 @@ def test_wording_is_kept_exactly_and_broken_only_between_words() -> None:
     assert len(plan.lines) > 1
 
 
+@pytest.mark.parametrize("slogan, word", [
+    ("TOÀN DÂN THAM GIA CHUYỂN ĐỔI SỐ", "THAM GIA"),
+    ("ĐẨY MẠNH PHÁT TRIỂN KHOA HỌC, CÔNG NGHỆ VÀ ĐỔI MỚI SÁNG TẠO", "KHOA HỌC"),
+    ("NHIỆT LIỆT CHÀO MỪNG ĐẠI HỘI ĐẢNG BỘ THÀNH PHỐ BIÊN HÒA", "BIÊN HÒA"),
+])
+def test_a_banner_never_splits_a_word_across_lines(slogan: str, word: str) -> None:
+    """A 5 × 0.8 m banner has room for two lines: the break falls between words, as on the
+    LED boards (it fell inside "THAM | GIA" before)."""
+    plan = layout(slogan, 4960 * 2.8346, 760 * 2.8346, font_name())
+    assert len(plan.lines) >= 2
+    assert any(word in line for line in plan.lines), plan.lines
+
+
 def test_too_small_for_the_viewing_distance_is_refused() -> None:
     long = " ".join([SLOGAN] * 6)
     with pytest.raises(LegibilityError, match="cần ít nhất 100 mm để đọc được từ 25 m"):
