@@ -62,8 +62,8 @@ def read_citation_line(lines: list[str]) -> Citation | None:
     if not match:
         return None
     kind = next(k for k in CITATION_KINDS if k.lower() == match.group("kind").lower())
-    number = re.sub(r"\s+", "", match.group("number")).strip(".,;:…_")
-    number = number if "/" in number else None
+    written = re.sub(r"\s+", "", match.group("number")).strip(".,;:…_")
+    number = written if "/" in written else None
     if number and not re.match(r"^\d", number):
         number = "/" + number.split("/", 1)[1]
     issuer = match.group("issuer")

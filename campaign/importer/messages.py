@@ -122,6 +122,11 @@ def _script_fits(body: str) -> bool:
     return estimate_seconds(body, SCRIPT_RATE) <= SCRIPT_SECONDS
 
 
+def _script_fits_between(intro: str, closing: str) -> Callable[[str], bool]:
+    """The fit test for a script body read between ``intro`` and ``closing``."""
+    return lambda body: _script_fits(f"{intro}\n\n{body}\n\n{closing}")
+
+
 # ---------------------------------------------------------------- slogans
 
 def _made_slogans(title: str, points: list[str], main_reference: str | None) -> list[str]:
@@ -229,7 +234,7 @@ def build_messages(docs: list[DocumentFacts], subject: str) -> list[DraftMessage
         description = fit(sentences[:1] or [lead], lambda t: len(t) <= ZALO_DESCRIPTION_LIMIT)
         intro = f"{SCRIPT_OPENING}\nSau đây là thông tin tuyên truyền về {_lower_first(topic)}."
         closing = f"Trên đây là thông tin tuyên truyền gửi đến toàn thể nhân dân. {SCRIPT_CLOSING}"
-        body = fit(sentences, lambda t, a=intro, z=closing: _script_fits(f"{a}\n\n{t}\n\n{z}"))
+        body = fit(sentences, _script_fits_between(intro, closing))
         script = "\n\n".join(part for part in (intro, body, closing) if part)
         led = shares[n] if shares else _made_slogans(heading, points, main_reference)
         messages.append(DraftMessage(ident, title, text, clause(heading, ZALO_TITLE_LIMIT),

@@ -57,10 +57,11 @@ class Deadline:
             for _ in range(3):
                 try:
                     candidate = dt.date(year, month, self.day)
-                except ValueError:
-                    candidate = None
-                if candidate and candidate >= start:
-                    return candidate
+                except ValueError:  # day 31 in a 30-day month: try the next month
+                    pass
+                else:
+                    if candidate >= start:
+                        return candidate
                 year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return None
 

@@ -9,6 +9,7 @@ then falls back to its subject.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from campaign.importer.cleanup import heading, is_bullet, is_upper_line, shorten
 from campaign.importer.header import is_noi_nhan
@@ -36,11 +37,11 @@ def _section(lines: list[str], start: int, level: int) -> list[str]:
 
 
 def _find_section(lines: list[str]) -> list[str] | None:
-    tests = [
+    tests: list[Callable[[str], bool]] = [
         lambda text: "nội dung tuyên truyền" in text.lower() and len(text) < 90,
-        lambda text: re.search(r"\bnội dung\b", text.lower()) and len(text) < 60
+        lambda text: bool(re.search(r"\bnội dung\b", text.lower())) and len(text) < 60
         and "hình thức" not in text.lower(),
-        lambda text: re.search(r"\bnhiệm vụ\b", text.lower()) and len(text) < 60,
+        lambda text: bool(re.search(r"\bnhiệm vụ\b", text.lower())) and len(text) < 60,
     ]
     for test in tests:
         for index, line in enumerate(lines):

@@ -20,8 +20,9 @@ DAY_KEYS = ["t2", "t3", "t4", "t5", "t6", "t7", "cn"]
 NUMBER_WORDS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "sáu": 6, "bảy": 7}
 _WEEKDAY_WORDS = {"hai": 0, "2": 0, "ba": 1, "3": 1, "tư": 2, "4": 2, "năm": 3, "5": 3,
                   "sáu": 4, "6": 4, "bảy": 5, "7": 5}
-SPREAD = {1: ["t4"], 2: ["t3", "t6"], 3: ["t2", "t4", "t6"], 4: ["t2", "t3", "t5", "t6"],
-          5: "ngay-thuong", 6: ["t2", "t3", "t4", "t5", "t6", "t7"], 7: "hang-ngay"}
+SPREAD: dict[int, str | list[str]] = {
+    1: ["t4"], 2: ["t3", "t6"], 3: ["t2", "t4", "t6"], 4: ["t2", "t3", "t5", "t6"],
+    5: "ngay-thuong", 6: ["t2", "t3", "t4", "t5", "t6", "t7"], 7: "hang-ngay"}
 """Days for "mỗi tuần N lần" when the document does not say which: spread over the week."""
 
 _WD = r"(?:hai|ba|tư|năm|sáu|bảy|[2-7])(?!\s*\d{4})(?![\w/])"
@@ -218,14 +219,14 @@ def _period(text: str, year: int | None) -> tuple[dt.date | None, dt.date | None
             return start, end, False, match.group(0)
     match = _MONTHS.search(text)
     if match:
-        y2 = match.group("by") or match.group("bwy") or year
-        y1 = match.group("ay") or match.group("awy") or y2
-        if y1 and y2:
+        end_year = match.group("by") or match.group("bwy") or year
+        start_year = match.group("ay") or match.group("awy") or end_year
+        if start_year and end_year:
             try:
-                start = dt.date(int(y1), int(match.group("amo")), 1)
-                end = _month_end(int(y2), int(match.group("bmo")))
+                start = dt.date(int(start_year), int(match.group("amo")), 1)
+                end = _month_end(int(end_year), int(match.group("bmo")))
             except ValueError:
-                start = end = None  # type: ignore[assignment]
+                start = end = None
             if start and end and start <= end:
                 return start, end, False, match.group(0)
     match = _UNTIL.search(text)

@@ -9,6 +9,7 @@ the operator is told to check. Every default is said in a YAML comment.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from campaign.directory import DEFAULT_QUIET_HOURS
@@ -72,10 +73,10 @@ def _days_label(value: str | list[str]) -> str:
 
 def _pick(timings: list[Timing], channel: str) -> tuple[Timing | None, Timing | None]:
     """(clause giving the days, clause giving the times) for ``channel``."""
-    def first(test: object) -> Timing | None:
-        own = [t for t in timings if channel in t.channels and test(t)]  # type: ignore[operator]
-        shared = [t for t in timings if not t.channels and test(t)]  # type: ignore[operator]
-        return (own or shared or [None])[0]
+    def first(test: Callable[[Timing], bool]) -> Timing | None:
+        own = [t for t in timings if channel in t.channels and test(t)]
+        shared = [t for t in timings if not t.channels and test(t)]
+        return next(iter(own or shared), None)
 
     return (first(lambda t: t.has_days),
             first(lambda t: bool(t.times or t.per_day or t.day_parts)))
