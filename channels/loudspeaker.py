@@ -35,7 +35,7 @@ import tempfile
 import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -251,7 +251,7 @@ class LoudspeakerAdapter(Adapter[LoudspeakerConfig]):
         """The post's audio: the operator's recording, or speech made once and stored."""
         return self._audio_of(delivery.content, fmt)
 
-    def _audio_of(self, content: dict[str, Any], fmt: str) -> AudioInfo:
+    def _audio_of(self, content: Mapping[str, Any], fmt: str) -> AudioInfo:
         if content.get("audio"):
             path = self._media(str(content["audio"]))
             try:
@@ -332,6 +332,7 @@ class LoudspeakerAdapter(Adapter[LoudspeakerConfig]):
     def _check_icecast(self, route: IcecastRoute) -> dict[str, Any]:
         password = self.context.secrets(route.password)
         self._secrets_seen.append(password)
+        assert route.host and route.mount  # IcecastRoute._where refuses a route without them
         conn_cls = http.client.HTTPSConnection if (route.url or "").startswith("https") \
             else http.client.HTTPConnection
         conn = conn_cls(route.host, route.port, timeout=self.context.timeout)

@@ -198,7 +198,7 @@ class OutboxAdapter(Adapter[OutboxConfig]):
         from channels.visual import VisualConfig, render_products
 
         config = VisualConfig.model_validate(self.endpoint.model_dump(by_alias=True),
-                                             context=self.endpoint._context)  # type: ignore[attr-defined]
+                                             context=self.endpoint._context)
         _content, _size, pdfs = render_products(config, delivery)
         names = []
         for idx, data in enumerate(pdfs.values(), start=1):

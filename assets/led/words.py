@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -84,13 +85,14 @@ lanes rendering LED frames at once saw a half-loaded model (``featurizer`` None)
 goes through this lock; results are cached per slogan, so it is rarely contended."""
 
 
-def _segmenter():  # type: ignore[no-untyped-def]
+def _segmenter() -> Callable[[str], list[str]] | None:
     """underthesea's ``word_tokenize``, or None when the package is missing."""
     try:
         from underthesea import word_tokenize
     except ImportError:  # the shipped compound list still protects the common words
         return None
-    return word_tokenize
+    tokenize: Callable[[str], list[str]] = word_tokenize  # underthesea ships no annotations
+    return tokenize
 
 
 def _word_spans(text: str) -> list[tuple[int, int]]:

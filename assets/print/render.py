@@ -27,7 +27,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Frame, Paragraph
+from reportlab.platypus import Flowable, Frame, Paragraph
 
 from assets.led.words import NAME, PHRASE, WORD, units
 from assets.print.sizes import PDF_MAX_PT, PrintSize
@@ -73,7 +73,9 @@ def font_name(path: str = str(FONT_FILE)) -> str:
 
 
 def cap_ratio(font: str) -> float:
-    face = pdfmetrics.getFont(font).face
+    """Cap height per point of ``font``; 0.729 (Helvetica's) for a font without a TrueType face."""
+    registered = pdfmetrics.getFont(font)
+    face = registered.face if isinstance(registered, TTFont) else None
     return float(getattr(face, "capHeight", 729)) / 1000.0
 
 
@@ -187,7 +189,7 @@ def render_pdf(slogan: str, size: PrintSize, *, text: str | None = None,
             "khẩu hiệu hoặc chọn khổ lớn hơn.")
     buffer = io.BytesIO()
     c = Canvas(buffer, pagesize=(page_w, page_h), invariant=True, pageCompression=1,
-               initialFontName=font)
+               initialFontName=font)  # type: ignore[arg-type]  # stub says float; it is a name
     c.setTitle(title or normalise(slogan))
     c.setAuthor("campaign")
     c.setSubject(size.label)
@@ -233,7 +235,7 @@ def _back(c: Canvas, text: str, heading: str, font: str, slug: float, w: float, 
                               textColor=BLACK, spaceAfter=points * 0.5)
         head = ParagraphStyle("head", parent=body, fontSize=points * 1.5,
                               leading=points * 1.9, textColor=RED, spaceAfter=points)
-        story = [Paragraph(_escape(heading), head),
+        story: list[Flowable] = [Paragraph(_escape(heading), head),
                  *[Paragraph(_escape(p).replace("\n", "<br/>"), body) for p in paragraphs]]
         frame = Frame(slug + margin, slug + margin, w - 2 * margin, h - 2 * margin,
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
@@ -247,7 +249,7 @@ def _back(c: Canvas, text: str, heading: str, font: str, slug: float, w: float, 
                           "hoặc chọn khổ A4.")
 
 
-def _fits(story: list[Paragraph], width: float, height: float) -> bool:
+def _fits(story: list[Flowable], width: float, height: float) -> bool:
     total = 0.0
     for flowable in story:
         _, used = flowable.wrap(width, height)

@@ -349,7 +349,8 @@ class ZaloEngine(PresetEngine):
                           headers={"apikey": self.api_key})
         payload = self._json(resp)
         self._status(resp, payload.get("error_message"))
-        data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
+        raw_data = payload.get("data")
+        data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
         if payload.get("error_code") not in (0, None) or not data.get("url"):
             raise SpeechError(f"Zalo AI không nhận yêu cầu (mã {payload.get('error_code')}): "
                               f"{payload.get('error_message') or 'không có lời giải thích'}.")

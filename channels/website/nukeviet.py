@@ -117,7 +117,8 @@ class NukevietBackend:
         if article.cover and self.route.files_url:
             fields["homeimgfile"] = f"{self.route.files_url.rstrip('/')}/{quote(article.cover.name)}"
         body = self._call(fields, what="đăng bài lên cổng thông tin", publishing=True)
-        data = body.get("data") if isinstance(body.get("data"), dict) else {}
+        raw_data = body.get("data")
+        data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
         article_id = body.get("id") or data.get("id")
         url = body.get("link") or body.get("url") or data.get("link") or data.get("url")
         if article_id is None and url is None:
