@@ -47,11 +47,12 @@ def _tables() -> tuple[dict[str, str], dict[tuple[str, str], str]]:
     for message in source():
         if not message.id or message.fuzzy:
             continue
-        if isinstance(message.id, tuple):
-            one, many = message.id[0], message.id[1]
-            plural[(one, many)] = str(message.string[0])
-        else:
+        if isinstance(message.id, str):
             singular[message.id] = str(message.string)
+        else:
+            one, many = message.id[0], message.id[1]
+            forms = message.string
+            plural[(one, many)] = str(forms[0] if isinstance(forms, tuple | list) else forms)
     return singular, plural
 
 
@@ -68,11 +69,11 @@ def install() -> None:
     handed to click's modules only.
     """
     translations = gettext.GNUTranslations(io.BytesIO(catalogue()))
+    lookups = {"_": translations.gettext, "ngettext": translations.ngettext}
     for module in _click_modules():
-        if hasattr(module, "_"):
-            module._ = translations.gettext
-        if hasattr(module, "ngettext"):
-            module.ngettext = translations.ngettext
+        for name, lookup in lookups.items():
+            if hasattr(module, name):
+                setattr(module, name, lookup)
 
 
 def _click_modules() -> list[ModuleType]:

@@ -230,7 +230,8 @@ class Message(Strict):
         return None
 
     def variant(self, channel: str) -> BaseModel | None:
-        return getattr(self, channel)
+        value = getattr(self, channel)
+        return value if isinstance(value, BaseModel) else None
 
 
 class DayPart(Strict):
@@ -397,7 +398,7 @@ class Campaign(Strict):
 
     @property
     def channels(self) -> list[str]:
-        scheduled = [c for c in (*CHANNELS, "website") if c in self.schedule]
+        scheduled: list[str] = [c for c in (*CHANNELS, "website") if c in self.schedule]
         return [*scheduled, "visual"] if self.visual is not None else scheduled
 
     def messages_for(self, channel: str) -> list[Message]:

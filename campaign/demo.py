@@ -109,7 +109,8 @@ def run_demo(root: Path | None = None, *, audio: bool = True,
     approve(ledger, campaign.id, APPROVER, now=start - dt.timedelta(hours=12))
     if audio:
         progress("Tổng hợp giọng đọc cho loa truyền thanh…")
-        _warm_speech(ws, [m.loudspeaker.script for m in campaign.messages_for("loudspeaker")])
+        _warm_speech(ws, [m.loudspeaker.script for m in campaign.messages
+                          if m.loudspeaker is not None])
     dispatcher = make_dispatcher(ws, ledger, owner="demo")
     counts: Counter[str] = Counter()
     instants = open_posts_due_times(ledger, campaign.id)

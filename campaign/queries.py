@@ -609,10 +609,15 @@ def reminder_candidates(ledger: Ledger, endpoint_ids: list[str], *, since: datet
             .where(Post.endpoint_id.in_(endpoint_ids), Post.state == SENT,
                    Post.slot_at <= until, Post.slot_at >= since)
             .order_by(Post.slot_at, Post.id)).all()
-        done = {(r.post_id, (r.detail or {}).get("kind")) for r in session.execute(
-            select(LogEntry.post_id, LogEntry.detail)
-            .where(LogEntry.event == "reminded",
-                   LogEntry.post_id.in_([r.id for r in rows]))).all()} if rows else set()
+        done: set[tuple[int, str]] = set()
+        if rows:
+            for post_id, detail in session.execute(
+                    select(LogEntry.post_id, LogEntry.detail)
+                    .where(LogEntry.event == "reminded",
+                           LogEntry.post_id.in_([r.id for r in rows]))).tuples():
+                kind = (detail or {}).get("kind")
+                if post_id is not None and isinstance(kind, str):
+                    done.add((post_id, kind))
     candidates = [ReminderCandidate(r.id, r.campaign_id, r.endpoint_id, r.slot_at, r.expires_at,
                                     r.confirmation, r.external_id, _title(r.body, r.title))
                   for r in rows]
@@ -847,13 +852,14 @@ def approval_reminders_sent(ledger: Ledger, campaign_id: str,
                             definition_hash: str) -> datetime | None:
     """When the last reminder about approving this exact definition was logged (or None)."""
     with ledger.session() as session:
-        rows = session.execute(
-            select(LogEntry.at, LogEntry.detail)
+        entries = session.scalars(
+            select(LogEntry)
             .where(LogEntry.campaign_id == campaign_id, LogEntry.event == "reminded",
                    LogEntry.post_id.is_(None))
             .order_by(LogEntry.at.desc()).limit(50)).all()
-    for at, detail in rows:
-        if (detail or {}).get("kind") == "approval" and \
-                (detail or {}).get("definition_hash") == definition_hash:
-            return at
+        for entry in entries:
+            detail = entry.detail or {}
+            if detail.get("kind") == "approval" and \
+                    detail.get("definition_hash") == definition_hash:
+                return entry.at
     return None

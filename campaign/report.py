@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from campaign import queries
+from campaign.directory import Directory, Organisation
 from campaign.errors import InputError
 from campaign.labels import channel_label, channel_sort_key
 from campaign.vncollate import vn_sort_key
@@ -96,7 +97,7 @@ class ReportData:
 
 
 # ---------------------------------------------------------------------------- data
-def _symbol(org: Any) -> str:
+def _symbol(org: Organisation) -> str:
     """Ký hiệu of the issuing body: its short name, else the initials of its name."""
     if org.short_name:
         return org.short_name
@@ -221,7 +222,7 @@ def build_report(ws: Workspace, ledger: Ledger, campaign_id: str, *,
         assessment=dict(assessment or {}), unit_id=unit)
 
 
-def _is_centre(directory: Any, unit_id: str) -> bool:
+def _is_centre(directory: Directory, unit_id: str) -> bool:
     unit = directory.units.get(unit_id)
     return bool(unit and unit.kind == "centre")
 
@@ -255,9 +256,9 @@ def chart_png(data: ReportData, *, width: int = 1200, height: int = 560) -> byte
         x0 = left + i * group_w + bar_w / 2
         for j, value in enumerate((line.planned, line.sent, line.confirmed)):
             h = (bottom - top) * value / peak
-            x = x0 + j * bar_w
-            draw.rectangle((x, bottom - h, x + bar_w - 6, bottom), fill=series[j][1])
-            draw.text((x + 2, bottom - h - 22), str(value), fill="black", font=small)
+            bar_x = x0 + j * bar_w
+            draw.rectangle((bar_x, bottom - h, bar_x + bar_w - 6, bottom), fill=series[j][1])
+            draw.text((bar_x + 2, bottom - h - 22), str(value), fill="black", font=small)
         draw.text((x0, bottom + 12), line.label, fill="black", font=font)
     out = io.BytesIO()
     image.save(out, "PNG")

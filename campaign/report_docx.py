@@ -18,10 +18,13 @@ import io
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from campaign.labels import channel_label
 from campaign.report import BLANK, QUOC_HIEU, TIEU_NGU, ReportData, chart_png
+
+if TYPE_CHECKING:
+    from PIL.ImageFont import FreeTypeFont
 
 FONT = "Times New Roman"
 TEXT_WIDTH_CM = 21.0 - 3.0 - 1.5
@@ -39,7 +42,7 @@ _FONT_DIRS = ("/usr/share/fonts/truetype/liberation2", "/usr/share/fonts/truetyp
 
 
 @lru_cache(maxsize=8)
-def _metrics(bold: bool, italic: bool) -> Any:
+def _metrics(bold: bool, italic: bool) -> FreeTypeFont | None:
     """Times-compatible metrics (Liberation Serif) at 1000 units, or None when not installed."""
     from PIL import ImageFont
 

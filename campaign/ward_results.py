@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from assets.store import MediaStore
 from campaign import queries
 from campaign.errors import InputError
 from campaign.vncollate import vn_sort_key
@@ -210,9 +211,7 @@ def results_table(view: Overview) -> tuple[list[str], list[list[Any]]]:
 
 
 # --------------------------------------------------------------------------- evidence photos
-def evidence_store(ws: Workspace) -> Any:
-    from assets.store import MediaStore
-
+def evidence_store(ws: Workspace) -> MediaStore:
     return MediaStore(ws.var_dir / "evidence")
 
 
@@ -267,8 +266,6 @@ def thumbnail(ws: Workspace, key: str, size: int = 320) -> bytes | None:
             small = ImageOps.exif_transpose(image).convert("RGB")
             small.thumbnail((size, size))
             small.save(path, "JPEG", quality=82)
-
-    from assets.store import MediaStore
 
     return MediaStore(ws.var_dir / "evidence-thumbs").get_or_create(
         f"{key}-{size}", ".jpg", make).read_bytes()

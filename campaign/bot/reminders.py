@@ -90,7 +90,8 @@ def due_reminders(ledger: Ledger, roster: Roster, now: datetime, *,
             kind = "after"
         if kind is None or (row.id, kind) in done:
             continue
-        reply_to = int(row.external_id) if (row.external_id or "").isdigit() else None
+        external_id = row.external_id or ""
+        reply_to = int(external_id) if external_id.isdigit() else None
         out.append(Due(row.id, row.campaign_id, row.endpoint_id, kind, row.slot_at, row.title,
                        reply_to))
     return out

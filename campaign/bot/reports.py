@@ -139,7 +139,8 @@ class ReportConversation:
 
     @staticmethod
     def draft(context: Any) -> Draft | None:
-        return context.user_data.get(DRAFT)
+        draft = context.user_data.get(DRAFT)
+        return draft if isinstance(draft, Draft) else None
 
     async def ask(self, update: Any, text: str, rows: list[list[tuple[str, str]]] | None) -> None:
         chat = update.effective_chat

@@ -58,12 +58,12 @@ def command(host: str, port: int, https_only: bool, allow_http: bool, proxies: t
 
     secure = https_only or secure_cookie(host, allow_http=allow_http)
     app = create_app(ws, ledger, secret=_secret(ws), https_only=secure)
-    app = behind_proxies(app, trusted_proxies(proxies, ws.secrets.setting(TRUSTED_PROXIES_ENV)))
+    served = behind_proxies(app, trusted_proxies(proxies, ws.secrets.setting(TRUSTED_PROXIES_ENV)))
     click.echo(f"Trang theo dõi: http://{host}:{port}/  (Ctrl+C để dừng)")
     if secure and not https_only:
         click.echo("Cookie đăng nhập chỉ gửi qua HTTPS: hãy truy cập qua proxy có chứng chỉ "
                    "(xem docs/HUONG-DAN.md), hoặc dùng --allow-http trong mạng nội bộ tin cậy.")
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    uvicorn.run(served, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 def _secret(ws: Workspace) -> str:

@@ -82,7 +82,7 @@ def _print_workers(console: Console, rows: list[dict[str, Any]], zone: ZoneInfo)
             console.print(f"  [red]Sự cố cơ sở dữ liệu:[/] {worker['fault']}")
 
 
-def _print_wards(console: Console, wards: dict, ws: object) -> None:
+def _print_wards(console: Console, wards: dict[str, Any], ws: object) -> None:
     """Who has reported their results and who is missing, with the deadline."""
     if not wards["expected"]:
         return

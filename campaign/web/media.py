@@ -115,10 +115,11 @@ class Media:
         cid = request.path_params["cid"]
         mid = request.path_params["mid"]
         record = queries.campaign_record(self.dash.ledger, cid)
-        variant = variant_of((record or {}).get("definition") or {}, mid, channel)
+        definition = (record or {}).get("definition") or {}
+        variant = variant_of(definition, mid, channel)
         if variant is None:
             raise HTTPException(404, "Không có nội dung này.")
-        endpoints = preview_endpoints(self.dash.ws.directory, record["definition"], channel)
+        endpoints = preview_endpoints(self.dash.ws.directory, definition, channel)
         wanted = request.query_params.get("endpoint")
         endpoint = next((e for e in endpoints if e.id == wanted), endpoints[0] if endpoints
                         else None)

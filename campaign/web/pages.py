@@ -215,7 +215,7 @@ class Pages:
         review = build_review(record, dash.ws.directory, now=dash.clock())
         definition = record.get("definition") or {}
         boards = preview_endpoints(dash.ws.directory, definition, "led")
-        sizes = {}
+        sizes: dict[tuple[int, int], str] = {}
         for board in boards:  # one preview per distinct board size
             sizes.setdefault(led_size(board), board.id)
         stations = preview_endpoints(dash.ws.directory, definition, "loudspeaker")

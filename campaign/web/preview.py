@@ -96,11 +96,11 @@ def speech(ws: Workspace, endpoint: Any, script: str) -> tuple[Path, float]:
                          syllables_per_second=station.syllables_per_second
                          if station and "syllables_per_second" in own else None)
         fmt = station.audio_format if station and station.via == "folder" else "mp3"
-        jingles = {name: media_file(ws, getattr(station, name, None))
-                   for name in ("intro", "outro")}
         info = synthesize_cached(script, MediaStore(context.var_dir / "speech"), fmt=fmt,
                                  engine=kit.engine, dictionary=kit.dictionary,
-                                 syllables_per_second=kit.syllables_per_second, **jingles)
+                                 syllables_per_second=kit.syllables_per_second,
+                                 intro=media_file(ws, getattr(station, "intro", None)),
+                                 outro=media_file(ws, getattr(station, "outro", None)))
     except PreviewError:
         raise
     except Exception as exc:  # noqa: BLE001 - no espeak/ffmpeg, a TTS service down, …

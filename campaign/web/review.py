@@ -305,8 +305,7 @@ def _target_name(directory: Directory, target: str) -> str:
     unit = directory.units.get(target)
     if unit is not None:
         return unit.name
-    group = next((g for g in getattr(directory.data, "groups", []) or [] if g.id == target),
-                 None)
+    group = directory.groups.get(target)
     if group is not None:
         return group.name
     return "Tất cả đơn vị" if target == "tat-ca" else target

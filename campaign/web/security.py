@@ -47,7 +47,7 @@ async def checked_form(request: Request) -> FormData:
 
 def current_user(request: Request) -> User:
     user = getattr(request.state, "user", None)
-    if user is None:  # the gate should have stopped this request already
+    if not isinstance(user, User):  # the gate should have stopped this request already
         raise HTTPException(401, "Cần đăng nhập.")
     return user
 
@@ -161,7 +161,9 @@ def behind_proxies(app: ASGIApp, proxies: list[str]) -> ASGIApp:
         return app
     from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-    return ProxyHeadersMiddleware(app, trusted_hosts=proxies)  # type: ignore[arg-type]
+    # uvicorn types the ASGI scope/events as TypedDicts, Starlette as MutableMapping aliases;
+    # both describe the same ASGI protocol, so the two libraries' annotations disagree here.
+    return ProxyHeadersMiddleware(app, trusted_hosts=proxies)  # type: ignore[arg-type, return-value]
 
 
 def app_version() -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from campaign.errors import InputError
 from schedules.ledger import Ledger
@@ -139,8 +140,8 @@ def remove_user(ledger: Ledger, name: str) -> None:
         session.delete(_named(session, name))
 
 
-def _named(session: object, name: str) -> WebUser:
-    row = session.scalar(select(WebUser).where(WebUser.name == name.strip()))  # type: ignore[attr-defined]
+def _named(session: Session, name: str) -> WebUser:
+    row = session.scalar(select(WebUser).where(WebUser.name == name.strip()))
     if row is None:
         raise InputError.single(name, f"Không có tài khoản '{name}'.",
                                 fix="Xem danh sách bằng: campaign user list")

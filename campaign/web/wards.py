@@ -246,7 +246,7 @@ class Wards:
         from openpyxl.styles import Font, PatternFill
 
         wb = Workbook()
-        sheet = wb.active
+        sheet = wb.worksheets[0]  # the one sheet a new workbook starts with
         sheet.title = "Kết quả phường xã"
         sheet.append(head)
         for cell in sheet[1]:
