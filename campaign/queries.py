@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from campaign.read_models import CampaignProgress, DeliverySummary, LogRow, ProblemPost
 from schedules.ledger import Ledger
 from schedules.models import OPEN_STATES, LogEntry, Post, Worker, utcnow
 from schedules.models import Campaign as CampaignRow
@@ -107,7 +108,7 @@ def workers(ledger: Ledger, now: datetime | None = None,
     return list(out.values())
 
 
-def log_entries(ledger: Ledger, flt: LogFilter) -> list[dict[str, Any]]:
+def log_entries(ledger: Ledger, flt: LogFilter) -> list[LogRow]:
     """Delivery log rows, newest first, joined with their post for unit and channel."""
     stmt = (select(LogEntry, Post.unit_id, Post.channel, Post.key, Post.message_id,
                    Post.endpoint_id.label("post_endpoint"), Post.campaign_id.label("post_campaign"))
@@ -132,13 +133,13 @@ def log_entries(ledger: Ledger, flt: LogFilter) -> list[dict[str, Any]]:
     with ledger.session() as session:
         rows = session.execute(stmt).all()
     # "claimed" rows carry no campaign id of their own: their post's is the one people expect.
-    return [{
-        "id": entry.id, "at": entry.at, "event": entry.event,
-        "campaign": entry.campaign_id or post_campaign, "post_id": entry.post_id,
-        "post_key": key, "unit": unit, "channel": channel, "message": message_id,
-        "endpoint": entry.endpoint_id or post_endpoint, "actor": entry.actor,
-        "detail": entry.detail,
-    } for entry, unit, channel, key, message_id, post_endpoint, post_campaign in rows]
+    return [LogRow(
+        id=entry.id, at=entry.at, event=entry.event,
+        campaign=entry.campaign_id or post_campaign, post_id=entry.post_id,
+        post_key=key, unit=unit, channel=channel, message=message_id,
+        endpoint=entry.endpoint_id or post_endpoint, actor=entry.actor,
+        detail=entry.detail,
+    ) for entry, unit, channel, key, message_id, post_endpoint, post_campaign in rows]
 
 
 # ---------------------------------------------------------------------------- dashboard & report
@@ -154,7 +155,8 @@ def _progress_bucket() -> dict[str, int]:
     return dict.fromkeys(PROGRESS_KEYS, 0)
 
 
-def campaign_progress(ledger: Ledger, campaign_id: str | None = None) -> dict[str, Any]:
+def campaign_progress(ledger: Ledger,
+                      campaign_id: str | None = None) -> dict[str, CampaignProgress]:
     """Per campaign: its row facts and progress counts per channel (and a total).
 
     One GROUP BY over the posts, covered by ``ix_posts_progress``.
@@ -171,18 +173,18 @@ def campaign_progress(ledger: Ledger, campaign_id: str | None = None) -> dict[st
     with ledger.session() as session:
         camps = list(session.scalars(camp_stmt))
         rows = session.execute(stmt).all()
-    out: dict[str, Any] = {}
+    out: dict[str, CampaignProgress] = {}
     for camp in camps:
         definition = camp.definition or {}
-        out[camp.id] = {
-            "id": camp.id, "title": camp.title, "timezone": camp.timezone,
-            "priority": camp.priority, "period_start": camp.period_start,
-            "period_end": camp.period_end, "report_due": camp.report_due,
-            "report_to": definition.get("report_to"), "approved": camp.approved,
-            "approved_by": camp.approved_by, "approved_at": camp.approved_at,
-            "ever_approved": camp.approved_hash is not None or camp.approved_definition is not None,
-            "channels": {}, "total": _progress_bucket(),
-        }
+        out[camp.id] = CampaignProgress(
+            id=camp.id, title=camp.title, timezone=camp.timezone,
+            priority=camp.priority, period_start=camp.period_start,
+            period_end=camp.period_end, report_due=camp.report_due,
+            report_to=definition.get("report_to"), approved=camp.approved,
+            approved_by=camp.approved_by, approved_at=camp.approved_at,
+            ever_approved=camp.approved_hash is not None or camp.approved_definition is not None,
+            channels={}, total=_progress_bucket(),
+        )
     for cid, channel, state, confirmation, count in rows:
         entry = out.get(cid)
         if entry is None:
@@ -346,16 +348,16 @@ def _log_stmt(flt: LogFilter, upper: datetime | None = None) -> Any:
     return stmt
 
 
-def _log_row(row: Any) -> dict[str, Any]:
-    return {"id": row.id, "at": row.at, "event": row.event,
-            "campaign": row.campaign_id or row.post_campaign, "post_id": row.post_id,
-            "post_key": row.key, "unit": row.unit_id, "channel": row.channel,
-            "message": row.message_id, "endpoint": row.endpoint_id or row.post_endpoint,
-            "actor": row.actor, "detail": row.detail or {}}
+def _log_row(row: Any) -> LogRow:
+    return LogRow(id=row.id, at=row.at, event=row.event,
+                  campaign=row.campaign_id or row.post_campaign, post_id=row.post_id,
+                  post_key=row.key, unit=row.unit_id, channel=row.channel,
+                  message=row.message_id, endpoint=row.endpoint_id or row.post_endpoint,
+                  actor=row.actor, detail=row.detail or {})
 
 
 def log_page(ledger: Ledger, flt: LogFilter, *, page: int = 1,
-             per_page: int = 100) -> tuple[list[dict[str, Any]], bool]:
+             per_page: int = 100) -> tuple[list[LogRow], bool]:
     """One page of the log, newest first, and whether a next page exists (no COUNT(*): on a
     million rows the count alone would cost more than the page)."""
     page = max(1, page)
@@ -370,7 +372,7 @@ def log_page(ledger: Ledger, flt: LogFilter, *, page: int = 1,
 
 
 def iter_log(ledger: Ledger, flt: LogFilter, *, batch: int = 5000,
-             oldest_first: bool = False) -> Iterator[dict[str, Any]]:
+             oldest_first: bool = False) -> Iterator[LogRow]:
     """Every matching log row, streamed in keyset batches (exports of the full log must not
     hold a million dicts in memory nor keep one read transaction open for minutes)."""
     from sqlalchemy import and_, or_
@@ -432,7 +434,7 @@ def post_detail(ledger: Ledger, post_id: int) -> dict[str, Any] | None:
 
 
 def problem_posts(ledger: Ledger, *, campaign_id: str | None = None,
-                  limit: int = 500) -> list[dict[str, Any]]:
+                  limit: int = 500) -> list[ProblemPost]:
     """Failed and unconfirmed posts, newest problem first: the operator's work queue."""
     from schedules.models import FAILED, UNCONFIRMED
 
@@ -444,7 +446,12 @@ def problem_posts(ledger: Ledger, *, campaign_id: str | None = None,
         stmt = stmt.where(Post.campaign_id == campaign_id)
     stmt = stmt.order_by(Post.updated_at.desc(), Post.id.desc()).limit(limit)
     with ledger.session() as session:
-        return [dict(r._mapping) for r in session.execute(stmt)]
+        return [ProblemPost(id=r.id, key=r.key, campaign_id=r.campaign_id,
+                            message_id=r.message_id, channel=r.channel, unit_id=r.unit_id,
+                            endpoint_id=r.endpoint_id, slot_at=r.slot_at, state=r.state,
+                            attempts=r.attempts, last_error=r.last_error,
+                            updated_at=r.updated_at)
+                for r in session.execute(stmt)]
 
 
 def campaign_record(ledger: Ledger, campaign_id: str) -> dict[str, Any] | None:
@@ -457,7 +464,7 @@ def campaign_record(ledger: Ledger, campaign_id: str) -> dict[str, Any] | None:
             "approved": camp.approved}
 
 
-def delivery_summary(ledger: Ledger, campaign_id: str) -> dict[str, Any]:
+def delivery_summary(ledger: Ledger, campaign_id: str) -> DeliverySummary:
     """What the results report states: per channel and per unit, how many posts were planned,
     sent, confirmed, with first and last delivery instants; and per unit the loudspeaker
     broadcasts that were sent but never confirmed as played."""
@@ -497,7 +504,8 @@ def delivery_summary(ledger: Ledger, campaign_id: str) -> dict[str, Any]:
         for unit, chans in by_unit.items()
         if "loudspeaker" in chans and chans["loudspeaker"]["sent"] > chans["loudspeaker"]["played"]
     }
-    return {"by_channel": by_channel, "by_unit": by_unit, "unconfirmed_units": unconfirmed_units}
+    return DeliverySummary(by_channel=by_channel, by_unit=by_unit,
+                           unconfirmed_units=unconfirmed_units)
 
 
 def campaign_titles(ledger: Ledger) -> list[tuple[str, str]]:

@@ -110,8 +110,11 @@ class Dashboard:
     def campaign_entry(self, cid: str, *, progress: bool = True) -> dict[str, Any]:
         """The campaign's facts, with progress counts only when the page shows them (they
         cost a pass over the campaign's posts); 404 when there is no such campaign."""
+        # A merged view (progress row or campaign record, plus days_left) for the templates.
+        entry: dict[str, Any] | None
         if progress:
-            entry = queries.campaign_progress(self.ledger, cid).get(cid)
+            row = queries.campaign_progress(self.ledger, cid).get(cid)
+            entry = None if row is None else dict(row)
         else:
             record = queries.campaign_record(self.ledger, cid)
             entry = None if record is None else {
