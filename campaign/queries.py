@@ -622,7 +622,7 @@ def reminder_candidates(ledger: Ledger, endpoint_ids: list[str], *, since: datet
             for post_id, detail in session.execute(
                     select(LogEntry.post_id, LogEntry.detail)
                     .where(LogEntry.event == "reminded",
-                           LogEntry.post_id.in_([r.id for r in rows]))).tuples():
+                           LogEntry.post_id.in_([r.id for r in rows]))):
                 kind = (detail or {}).get("kind")
                 if post_id is not None and isinstance(kind, str):
                     done.add((post_id, kind))
