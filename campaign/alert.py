@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from assets.led.words import slogan_chunks
+from campaign.actor import os_user_detail
 from campaign.approval import approve
 from campaign.definition import SLOGAN_MAX, Campaign
 from campaign.directory import Directory
@@ -105,7 +106,7 @@ def create_alert(ledger: Ledger, directory: Directory, *, text: str, targets: li
         raise InputError.single("campaign alert", "Các đơn vị được chọn không có điểm nhận nào "
                                 "trên các kênh đã chọn.", fix="Kiểm tra --targets và --channels.")
     result = apply_plan(ledger, plan, now=now, actor=by)
-    approve(ledger, campaign_id, by, now=now)
+    approve(ledger, campaign_id, by, now=now, detail=os_user_detail())  # CLI-only caller
     return AlertResult(campaign_id, result.inserted, endpoints)
 
 

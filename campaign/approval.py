@@ -96,12 +96,12 @@ def _changed(campaign_id: str) -> InputError:
 
 
 def revoke(ledger: Ledger, campaign_id: str, by: str, reason: str = "", *,
-           now: datetime | None = None) -> None:
+           now: datetime | None = None, detail: dict[str, Any] | None = None) -> None:
     """Withdraw an approval: queued posts stop going out until someone approves again.
 
     Unlike cancelling, nothing is lost: approving again releases the same posts.
     """
-    if not operations.revoke_approval(ledger, campaign_id, by, reason, now=now):
+    if not operations.revoke_approval(ledger, campaign_id, by, reason, now=now, detail=detail):
         raise InputError.single(campaign_id, f"Chưa có chiến dịch '{campaign_id}' trong sổ.")
 
 

@@ -26,6 +26,7 @@ Example (``campaigns/nq57.yaml``)::
       zalo: {days: [t3, t5], times: ["09:00"]}
       led: {days: hang-ngay, day_parts: [{from: "06:00", to: "22:00"}], dwell: 10}
       loudspeaker: {days: hang-ngay, per_slot: 1, overflow: spill}   # the station's own slots
+      # loudspeaker: {…, voice: {region: nam, gender: nu}}   # over each station's voice
       website: {days: [t2], times: ["08:00"]}     # each article once, in order
     visual: {hang_on: 2025-03-03, lead_days: 3, products: [{kind: bang-ron, size: 5x0.8}]}
 """
@@ -47,6 +48,7 @@ from pydantic import (
     model_validator,
 )
 
+from assets.speech.voices import VoiceChoice
 from channels.base import CHANNELS, HHMM, minutes_of
 
 Priority = Literal["normal", "priority", "emergency"]
@@ -262,6 +264,8 @@ class ChannelSchedule(Strict):
     """LED: seconds each frame stays on screen."""
     lead_minutes: int = Field(default=60, ge=0, le=24 * 60)
     """Loudspeaker via Telegram: how long before the session the officer receives the script."""
+    voice: VoiceChoice | None = None
+    """Loudspeaker: the campaign's voice ``{region, gender}``, over each station's own."""
 
     @field_validator("days")
     @classmethod
@@ -390,6 +394,10 @@ class Campaign(Strict):
                 raise ValueError(
                     f"Kênh {channel} có lịch nhưng không tin nào có nội dung cho kênh này. "
                     f"Cách sửa: thêm mục '{channel}:' vào ít nhất một tin, hoặc xoá lịch của kênh.")
+        for channel, sched in self.schedule.items():
+            if sched.voice is not None and channel != "loudspeaker":
+                raise ValueError(f"Giọng đọc (voice) chỉ dùng cho lịch loudspeaker, không dùng "
+                                 f"cho {channel}. Cách sửa: chuyển voice sang schedule.loudspeaker.")
         if self.visual is not None and not any(m.visual for m in self.messages):
             raise ValueError("Có lịch ấn phẩm (visual) nhưng không tin nào có mục 'visual:' "
                              "(khẩu hiệu in). Cách sửa: thêm visual: {slogans: […]} vào ít "
@@ -427,6 +435,8 @@ def variant_content(message: Message, channel: str, schedule: ChannelSchedule | 
                                **variant.model_dump(mode="json", exclude_none=True)}
     if channel == "led" and isinstance(schedule, ChannelSchedule):
         content.setdefault("dwell", schedule.dwell)
+    if channel == "loudspeaker" and isinstance(schedule, ChannelSchedule) and schedule.voice:
+        content["voice"] = schedule.voice.model_dump(exclude_none=True)
     if channel == "website":
         if not content.get("tags"):
             content.pop("tags", None)

@@ -46,6 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from assets.speech.audio import AudioInfo, measure, synthesize_cached
 from assets.speech.engines import SpeechError
 from assets.speech.settings import speech_kit
+from assets.speech.voices import VoiceChoice
 from assets.store import MediaStore, atomic_write
 from assets.systools import MissingToolError, require
 from channels.base import (
@@ -151,7 +152,9 @@ class LoudspeakerConfig(EndpointConfig):
     """
 
     channel: Literal["loudspeaker"] = "loudspeaker"
-    voice: str = "vi"
+    voice: str | VoiceChoice = "vi"
+    """A voice name (espeak-ng's or the service's), or ``{region: bac|trung|nam, gender:
+    nu|nam}`` for whichever engine the workspace configures (assets/speech/voices.py)."""
     syllables_per_second: float = Field(default=4.0, gt=0.5, le=10)
     intro: str | None = None
     outro: str | None = None
@@ -268,17 +271,19 @@ class LoudspeakerAdapter(Adapter[LoudspeakerConfig]):
         recipe = hashlib.sha256(repr((
             str(store.root), script, fmt, self.config.voice if "voice" in own else None,
             self.config.syllables_per_second if "syllables_per_second" in own else None,
-            self.config.intro, self.config.outro)).encode()).hexdigest()
+            self.config.intro, self.config.outro, content.get("voice"))).encode()).hexdigest()
         with _STREAM_GUARD:
             lock = _SPEECH_LOCKS.setdefault(recipe, threading.Lock())
         with lock:
-            return self._synthesise(script, store, fmt)
+            return self._synthesise(script, store, fmt, content.get("voice"))
 
-    def _synthesise(self, script: str, store: MediaStore, fmt: str) -> AudioInfo:
+    def _synthesise(self, script: str, store: MediaStore, fmt: str,
+                    campaign_voice: Any = None) -> AudioInfo:
         try:
             own = self.config.model_fields_set
             kit = speech_kit(self.context.speech, self.context.secrets,
                              voice=self.config.voice if "voice" in own else None,
+                             campaign_voice=campaign_voice,
                              syllables_per_second=self.config.syllables_per_second
                              if "syllables_per_second" in own else None)
             return synthesize_cached(

@@ -59,7 +59,8 @@ def _post(session: Session, post_id: int) -> Post:
 
 
 def resolve(ledger: Ledger, post_id: int, outcome: Literal["sent", "resend"], actor: str,
-            *, note: str = "", now: datetime | None = None) -> str:
+            *, note: str = "", now: datetime | None = None,
+            detail: dict[str, Any] | None = None) -> str:
     """Settle an unconfirmed post after a person checked the platform.
 
     ``sent``: it did go out (the operator saw it on the page). ``resend``: it did not; queue it
@@ -84,12 +85,13 @@ def resolve(ledger: Ledger, post_id: int, outcome: Literal["sent", "resend"], ac
             raise OperationError(f"Bài #{post_id} vừa được người khác xử lý.")
         log(session, "resolved", campaign_id=post.campaign_id, post_id=post_id,
             endpoint_id=post.endpoint_id, actor=actor, at=now,
-            detail={"outcome": outcome, "note": note, "state": state})
+            detail={**(detail or {}), "outcome": outcome, "note": note, "state": state})
     return state
 
 
 def retry_failed(ledger: Ledger, actor: str, *, campaign_id: str | None = None,
-                 post_ids: list[int] | None = None, now: datetime | None = None) -> Changed:
+                 post_ids: list[int] | None = None, now: datetime | None = None,
+                 detail: dict[str, Any] | None = None) -> Changed:
     """Queue failed posts again (after an operator fixed a token or a setting)."""
     now = now or utcnow()
     stmt = select(Post.id, Post.campaign_id, Post.endpoint_id, Post.expires_at).where(
@@ -110,13 +112,13 @@ def retry_failed(ledger: Ledger, actor: str, *, campaign_id: str | None = None,
                 changed.append(row.id)
                 log(session, "expired" if late else "retry", campaign_id=row.campaign_id,
                     post_id=row.id, endpoint_id=row.endpoint_id, actor=actor, at=now,
-                    detail={"reason": "operator_retry"})
+                    detail={**(detail or {}), "reason": "operator_retry"})
     return Changed(len(changed), changed)
 
 
 def cancel(ledger: Ledger, actor: str, *, post_id: int | None = None,
            campaign_id: str | None = None, reason: str = "",
-           now: datetime | None = None) -> Changed:
+           now: datetime | None = None, detail: dict[str, Any] | None = None) -> Changed:
     """Cancel one post or every open post of a campaign. Sent posts are never touched."""
     if (post_id is None) == (campaign_id is None):
         raise OperationError("Chọn một bài (POST) hoặc một chiến dịch (--campaign).")
@@ -139,7 +141,7 @@ def cancel(ledger: Ledger, actor: str, *, post_id: int | None = None,
                 changed.append(row.id)
                 log(session, "cancelled", campaign_id=row.campaign_id, post_id=row.id,
                     endpoint_id=row.endpoint_id, actor=actor, at=now,
-                    detail={"reason": reason or "operator"})
+                    detail={**(detail or {}), "reason": reason or "operator"})
     return Changed(len(changed), changed)
 
 
@@ -271,7 +273,7 @@ def approve_campaign(ledger: Ledger, campaign_id: str, actor: str, *,
 
 
 def revoke_approval(ledger: Ledger, campaign_id: str, actor: str, reason: str = "", *,
-                    now: datetime | None = None) -> bool:
+                    now: datetime | None = None, detail: dict[str, Any] | None = None) -> bool:
     """Withdraw an approval, logged as ``revoked``; False when there is no such campaign.
 
     Queued posts stop going out until someone approves again; nothing is lost.
@@ -282,7 +284,7 @@ def revoke_approval(ledger: Ledger, campaign_id: str, actor: str, reason: str = 
             return False
         row.approved_hash = None
         log(session, "revoked", campaign_id=campaign_id, actor=actor, at=now or utcnow(),
-            detail={"reason": reason})
+            detail={**(detail or {}), "reason": reason})
     return True
 
 

@@ -14,6 +14,9 @@ from typing import Any
 
 from assets.speech.engines import SpeechEngine, engine_from_config
 from assets.speech.normalize import Dictionary, load_dictionary
+from assets.speech.voices import VoiceChoice, engine_config_for
+
+Voice = str | VoiceChoice | Mapping[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -29,14 +32,15 @@ def _dictionary(path: str | None, mtime: float) -> Dictionary:
 
 
 def speech_kit(settings: Mapping[str, Any], secrets: Callable[[str], str] | None = None, *,
-               voice: str | None = None, syllables_per_second: float | None = None) -> SpeechKit:
+               voice: Voice = None, campaign_voice: Voice = None,
+               syllables_per_second: float | None = None) -> SpeechKit:
     """Engine, dictionary and speed from ``{"engine": {...}, "dictionary": path,
-    "syllables_per_second": x}``; an endpoint's own voice/speed win when given."""
+    "syllables_per_second": x}``; an endpoint's own voice/speed win when given, and a
+    campaign's voice over the endpoint's (see :mod:`assets.speech.voices`)."""
     path = settings.get("dictionary")
     mtime = Path(path).stat().st_mtime if path and Path(path).exists() else 0.0
-    engine_config = dict(settings.get("engine") or {"engine": "espeak-ng"})
-    if voice and engine_config.get("engine", "espeak-ng") in ("espeak-ng", "espeak"):
-        engine_config["voice"] = voice
+    engine_config = engine_config_for(dict(settings.get("engine") or {"engine": "espeak-ng"}),
+                                      voice, campaign_voice)
     rate = syllables_per_second or float(settings.get("syllables_per_second") or 4.0)
     return SpeechKit(engine_from_config(engine_config, secrets),
                      _dictionary(str(path) if path else None, mtime), rate)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from campaign.actor import os_user_detail
 from campaign.approval import approve, pending_diff
 from campaign.approval import revoke as withdraw
 from campaign.commands._common import open_ledger, open_workspace, user_errors, workspace_option
@@ -38,10 +39,11 @@ def command(campaign_id: str, by: str, show_diff: bool, revoke: bool, reason: st
         click.echo("\n".join(lines) if lines else "Không có thay đổi so với lần duyệt trước.")
         return
     if revoke:
-        withdraw(ledger, campaign_id, by, reason)
+        withdraw(ledger, campaign_id, by, reason, detail=os_user_detail())
         click.echo(f"Đã rút lại phê duyệt chiến dịch {campaign_id}: các bài chưa gửi tạm dừng.")
         return
-    result = approve(ledger, campaign_id, by, refuse_past=not allow_past)
+    result = approve(ledger, campaign_id, by, refuse_past=not allow_past,
+                     detail=os_user_detail())
     if result.already:
         click.echo(f"Chiến dịch {campaign_id} đã được duyệt với nội dung hiện tại.")
     else:

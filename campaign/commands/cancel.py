@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from campaign.actor import os_user_detail
 from campaign.commands._common import (
     POST_ID,
     fail,
@@ -35,7 +36,7 @@ def command(post_id: int | None, campaign_id: str | None, actor: str, reason: st
     """
     try:
         changed = cancel(open_ledger(open_workspace(workspace)), actor, post_id=post_id,
-                         campaign_id=campaign_id, reason=reason)
+                         campaign_id=campaign_id, reason=reason, detail=os_user_detail())
     except OperationError as exc:
         fail(exc.message)
     click.echo(f"Đã huỷ {changed.count} bài.")

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from campaign.commands._common import echo_json, user_errors
+from campaign.directory import Directory, load_directory
 from campaign.errors import InputError
 from campaign.importer import ImportResult, import_file
 
@@ -58,6 +59,21 @@ def _checked_output(target: Path) -> Path:
         raise InputError.single(target, "Đường dẫn -o không hợp lệ (ký tự lạ hoặc quá dài).",
                                 fix="Chọn tên tệp ngắn, chỉ gồm chữ, số, '-' và '_'.") from None
     return target
+
+
+def _workspace_directory(target: Path | None) -> Directory | None:
+    """The directory of the workspace ``-o`` writes into (campaigns/x.yaml or x.yaml beside
+    directory.yaml), so the draft only picks printed products its wards can receive. A
+    directory that does not load is left to `campaign check` to explain."""
+    if target is None:
+        return None
+    for root in (target.parent.parent, target.parent):
+        if (root / "directory.yaml").is_file():
+            try:
+                return load_directory(root / "directory.yaml")
+            except InputError:
+                return None
+    return None
 
 
 def _summary(result: ImportResult) -> list[str]:
@@ -105,7 +121,8 @@ def command(file: str, output: str | None, as_json: bool, force: bool) -> None:
     if target is not None and target.exists() and not force:
         raise InputError.single(target, "Tệp đã có, không ghi đè.",
                                 fix="Chọn tên khác cho -o, hoặc thêm --force để ghi đè.")
-    result = import_file(source, progress=sys.stderr.isatty())
+    result = import_file(source, progress=sys.stderr.isatty(),
+                         directory=_workspace_directory(target))
     if target is not None:
         try:
             _write_atomically(target, result.draft.text)

@@ -7,6 +7,7 @@ from typing import Literal
 
 import click
 
+from campaign.actor import os_user_detail
 from campaign.commands._common import (
     POST_ID,
     fail,
@@ -41,7 +42,7 @@ def command(post_id: int, outcome: Literal["sent", "resend"] | None, actor: str,
         fail("Chọn --sent (bài đã lên trang) hoặc --resend (gửi lại).")
     try:
         state = resolve(open_ledger(open_workspace(workspace)), post_id, outcome, actor,
-                        note=note)
+                        note=note, detail=os_user_detail())
     except OperationError as exc:
         fail(exc.message)
     click.echo(f"Bài #{post_id}: {STATE_LABEL.get(state, state).lower()}.")

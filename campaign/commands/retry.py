@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from campaign.actor import os_user_detail
 from campaign.commands._common import (
     POST_ID,
     fail,
@@ -36,6 +37,7 @@ def command(failed: bool, campaign_id: str | None, post_ids: tuple[int, ...], ac
     if not failed:
         fail("Thêm --failed.")
     changed = retry_failed(open_ledger(open_workspace(workspace)), actor,
-                           campaign_id=campaign_id, post_ids=list(post_ids) or None)
+                           campaign_id=campaign_id, post_ids=list(post_ids) or None,
+                           detail=os_user_detail())
     click.echo(f"Đã đưa {changed.count} bài vào hàng chờ gửi lại." if changed.count
                else "Không có bài lỗi nào.")

@@ -15,7 +15,10 @@ from campaign.importer.header import is_noi_nhan
 # Canonical order, as the facts list them.
 CHANNEL_ORDER = ["loudspeaker", "led", "zalo", "facebook", "website", "visual", "print",
                  "meeting", "press"]
-SCHEDULABLE = ["facebook", "zalo", "led", "loudspeaker"]
+SCHEDULABLE = ["facebook", "zalo", "led", "loudspeaker", "website"]
+"""Channels a draft gives a ``schedule:`` entry when the document names them."""
+DEFAULT_CHANNELS = ["facebook", "zalo", "led", "loudspeaker"]
+"""What a draft schedules when the document names no schedulable channel."""
 CHANNEL_LABELS = {
     "loudspeaker": "đài/loa truyền thanh cơ sở", "led": "màn hình, bảng LED",
     "zalo": "Zalo, OA Zalo", "facebook": "Facebook, mạng xã hội",
@@ -46,6 +49,16 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
                           r"|sinh hoạt chuyên đề|họp dân|họp tổ dân phố"),
     "press": re.compile(r"báo,\s*đài|báo đài|báo chí|truyền hình|đài phát thanh"),
 }
+# Printed products (campaign.definition.VisualProduct kinds), in the order a ward hangs them.
+PRINT_KINDS: dict[str, re.Pattern[str]] = {
+    "bang-ron": re.compile(r"băng rôn|băng-rôn|băng rôl|băng zôn"),
+    "phuon": re.compile(r"phướn"),
+    "pano": re.compile(r"\bpano\b|panô|pa-nô"),
+    "ap-phich": re.compile(r"áp phích|apphich|áp-phích"),
+    "to-roi": re.compile(r"tờ rơi|tờ gấp"),
+}
+PRINT_KIND_LABELS = {"bang-ron": "băng rôn", "phuon": "phướn", "pano": "pano",
+                     "ap-phich": "áp phích", "to-roi": "tờ rơi"}
 _SECTION = re.compile(r"(?:hình thức|phương thức|phương tiện)(?: và (?:nội dung|thời gian))? tuyên truyền",
                       re.IGNORECASE)
 _PROPAGANDA = re.compile(r"tuyên truyền|phổ biến|đăng tải|phát sóng|thông tin cho|quảng bá|trình chiếu"
@@ -103,12 +116,24 @@ def channels_in(text: str) -> list[str]:
     return [kind for kind in CHANNEL_ORDER if _PATTERNS[kind].search(low)]
 
 
-def find_channels(lines: list[str]) -> list[str]:
-    """Channel kinds named as forms of propaganda, in canonical order."""
+def _forms_text(lines: list[str]) -> str:
+    """The lowered text that names the forms of propaganda (the section, else such sentences)."""
     section = form_section(lines)
     if section is not None:
         texts = _sentences(section)
     else:
         texts = [s for s in _sentences(lines) if _PROPAGANDA.search(s) and not _CONTROL.search(s)]
-    blob = " ".join(texts).lower()
+    return " ".join(texts).lower()
+
+
+def find_channels(lines: list[str]) -> list[str]:
+    """Channel kinds named as forms of propaganda, in canonical order."""
+    blob = _forms_text(lines)
     return [kind for kind in CHANNEL_ORDER if _PATTERNS[kind].search(blob)]
+
+
+def find_print_kinds(lines: list[str]) -> list[str]:
+    """Printed products (bang-ron, phuon, pano, ap-phich, to-roi) named as forms of
+    propaganda, read from the same text as :func:`find_channels`."""
+    blob = _forms_text(lines)
+    return [kind for kind, pattern in PRINT_KINDS.items() if pattern.search(blob)]

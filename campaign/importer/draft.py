@@ -11,17 +11,32 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from campaign.definition import ALL_UNITS, Campaign
 from campaign.importer.casing import sentence_case
-from campaign.importer.channels import CHANNEL_LABELS, CHANNEL_ORDER, SCHEDULABLE
+from campaign.importer.channels import (
+    CHANNEL_LABELS,
+    CHANNEL_ORDER,
+    DEFAULT_CHANNELS,
+    SCHEDULABLE,
+)
 from campaign.importer.cleanup import fold
 from campaign.importer.messages import SLOGAN_LIMIT, build_messages, slug
 from campaign.importer.model import Deadline, DocumentFacts
+from campaign.importer.printed import (
+    available_kinds,
+    visual_block_lines,
+    visual_part_lines,
+    visual_slogans,
+    website_lines,
+)
 from campaign.importer.when import DEFAULT_WEEKS, plan_channel, stated_period
+
+if TYPE_CHECKING:
+    from campaign.directory import Directory
 
 __all__ = ["Draft", "build_draft", "guess_targets", "slug"]
 WARD_GROUP = "phuong-xa"
@@ -130,10 +145,13 @@ def _period(docs: list[DocumentFacts], today: dt.date, warnings: list[str]
 
 
 def build_draft(docs: list[DocumentFacts], *, today: dt.date,
-                source_file: str | None = None, notes: list[str] | None = None) -> Draft:
+                source_file: str | None = None, notes: list[str] | None = None,
+                directory: Directory | None = None) -> Draft:
     """The draft campaign for ``docs`` (the first is the main document).
 
-    ``notes`` (how the text was obtained: OCR, a legacy font) become warnings at the top."""
+    ``notes`` (how the text was obtained: OCR, a legacy font) become warnings at the top.
+    ``directory`` (the workspace the draft is written into, when known) decides which printed
+    products the draft may choose: only kinds some targeted unit can receive."""
     subject = next((d.subject for d in docs if d.subject), None) or "Chiến dịch tuyên truyền"
     messages = build_messages(docs, subject)
     known = {k: v for d in reversed(docs) for k, v in d.casing.items()}
@@ -149,13 +167,16 @@ def build_draft(docs: list[DocumentFacts], *, today: dt.date,
 
     named = [c for c in CHANNEL_ORDER if any(c in d.channels for d in docs)]
     scheduled = [c for c in SCHEDULABLE if c in named]
+    print_kinds = [k for k in dict.fromkeys(k for d in docs for k in d.print_kinds)]
+    printed = "visual" in named or bool(print_kinds)
     channel_note = None
-    if not scheduled:
-        scheduled = list(SCHEDULABLE)
+    if not scheduled and not printed:
+        scheduled = list(DEFAULT_CHANNELS)
         channel_note = ("văn bản không nêu kênh nào lập lịch được: bản nháp bật cả bốn kênh, "
                         "xoá kênh không dùng (cả mục trong từng tin)")
-    others = [c for c in named if c not in SCHEDULABLE]
+    others = [c for c in named if c not in SCHEDULABLE and c != "visual"]
     listed_slogans = [s for d in docs for s in d.slogans]
+    text_from = next((c for c in ("zalo", "facebook") if c in scheduled), None)
 
     out: list[str] = []
     add = out.append
@@ -178,6 +199,11 @@ def build_draft(docs: list[DocumentFacts], *, today: dt.date,
     add("#   3. Đọc thử kịch bản loa; viết đầy đủ chữ viết tắt (NQ/TW, UBND …) để đọc cho rõ.")
     add("#   4. Kiểm tra đối tượng (targets) và lịch phát với directory.yaml của đơn vị.")
     add("#   5. Thêm ảnh (facebook.images, zalo.cover) vào thư mục media/ nếu có.")
+    if "website" in scheduled and source_file:
+        add("#   5b. Bài trên trang thông tin điện tử kèm văn bản: chép tệp văn bản vào media/ "
+            "rồi bỏ dấu # ở dòng file: của source.")
+    if printed:
+        add("#   5c. Ấn phẩm (visual): kiểm tra khẩu hiệu in, ngày treo và loại ấn phẩm.")
     add(f"#   6. Kiểm tra tệp: campaign check campaigns/{campaign_id}.yaml")
     add(f"id: {campaign_id}")
     add(f"title: {_q(title)}")
@@ -192,7 +218,10 @@ def build_draft(docs: list[DocumentFacts], *, today: dt.date,
             add(f"    issuer: {_q(doc.issuer)}")
         if doc.subject:
             add(f"    subject: {_q(doc.subject)}")
-        if n == 0 and source_file:
+        if n == 0 and source_file and "website" in scheduled:
+            # The article attaches the guidance, which must be in media/ for `campaign check`.
+            add(f"    # file: {_q(source_file)}   # chép tệp vào media/ rồi bỏ dấu #")
+        elif n == 0 and source_file:
             add(f"    file: {_q(source_file)}")
     for note in period_notes:
         add(f"# {note}")
@@ -215,15 +244,18 @@ def build_draft(docs: list[DocumentFacts], *, today: dt.date,
     if others:
         add("# Văn bản còn yêu cầu các hình thức sau, làm ngoài hệ thống lập lịch:")
         for channel in others:
-            add(f"#   - {channel}: {CHANNEL_LABELS[channel]}")
-    if listed_slogans and "led" not in scheduled:
+            label = CHANNEL_LABELS[channel]
+            if channel == "print" and "to-roi" in print_kinds:
+                label += " (tờ rơi in từ mục visual)"
+            add(f"#   - {channel}: {label}")
+    if listed_slogans and "led" not in scheduled and not printed:
         add("# Khẩu hiệu văn bản nêu (dùng cho băng rôn, pano; thêm kênh led nếu có màn hình):")
         for slogan in listed_slogans:
             add(f"#   - {slogan}")
     if channel_note:
         add(f"# {channel_note}")
     add("messages:")
-    for message in messages:
+    for index, message in enumerate(messages):
         add(f"  - id: {message.id}")
         add(f"    title: {_q(message.title)}")
         add(f"    # nội dung lấy từ {message.source}; biên tập lại trước khi trình duyệt")
@@ -246,12 +278,23 @@ def build_draft(docs: list[DocumentFacts], *, today: dt.date,
             add("    loudspeaker:")
             add("      # kịch bản nháp khoảng 1–3 phút: đọc thử trước khi phát")
             add(f"      script: {_block(message.script, 8)}")
-    add("schedule:")
+        if "website" in scheduled:
+            out.extend(website_lines(message, text_from=text_from))
+        if printed and index == 0:
+            slogans, official = visual_slogans(listed_slogans, message)
+            back = message.text if "to-roi" in print_kinds else None
+            out.extend(visual_part_lines(slogans, official, back))
+    if scheduled:
+        add("schedule:")
     for channel in scheduled:
         plan = plan_channel(channel, docs)
         for note in plan.notes:
             add(f"  # {channel}: {note}")
         add(f"  {channel}: {plan.line()}")
+    if printed:
+        available = (available_kinds(directory.endpoints_for(
+            "visual", directory.resolve_targets(targets))) if directory is not None else None)
+        out.extend(visual_block_lines(print_kinds, start, end, available))
     text = "\n".join(out) + "\n"
     data = yaml.safe_load(text)
     campaign = Campaign.model_validate(data)

@@ -4,7 +4,7 @@ themes. Kept apart from reading so tests can feed text directly."""
 from __future__ import annotations
 
 from campaign.importer.casing import learn_casing
-from campaign.importer.channels import find_channels
+from campaign.importer.channels import find_channels, find_print_kinds
 from campaign.importer.cleanup import clean_lines, flat
 from campaign.importer.deadlines import find_deadlines
 from campaign.importer.header import read_header, split_documents
@@ -29,6 +29,7 @@ def _extract(lines: list[str]) -> DocumentFacts:
         recipients=header.recipients, copies_to=header.copies_to, signer=header.signer)
     facts.references = find_references(flat(lines), own_number=header.number)
     facts.channels = find_channels(lines)
+    facts.print_kinds = find_print_kinds(lines)
     year = header.year or (header.date.year if header.date else None)
     facts.deadlines = find_deadlines([line for line in lines if line], year=year)
     facts.themes = find_themes(lines)

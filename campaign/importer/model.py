@@ -119,6 +119,8 @@ class DocumentFacts:
     """Sentences of the purpose section addressed to people (material for posts)."""
     slogans: list[str] = field(default_factory=list)
     """Slogans the document lists, verbatim."""
+    print_kinds: list[str] = field(default_factory=list)
+    """Printed products named as forms (bang-ron, phuon, pano, ap-phich, to-roi)."""
     timings: list[Any] = field(default_factory=list)
     """:class:`campaign.importer.timing.Timing`: days, times, periods the document states."""
     casing: dict[str, str] = field(default_factory=dict)
@@ -136,5 +138,6 @@ class DocumentFacts:
             "signer": self.signer.to_json() if self.signer else None,
             "copies_to": list(self.copies_to),
             "slogans": list(self.slogans),
+            "print_kinds": list(self.print_kinds),
             "schedule": [t.to_json() for t in self.timings],
         }

@@ -6,13 +6,16 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from campaign.errors import InputError
 from campaign.importer.draft import Draft, build_draft
 from campaign.importer.extract import extract_documents
 from campaign.importer.model import DocumentFacts
 from campaign.importer.reading import read_document
+
+if TYPE_CHECKING:
+    from campaign.directory import Directory
 
 
 @dataclass
@@ -35,10 +38,11 @@ class ImportResult:
 
 
 def import_file(path: str | Path, *, today: dt.date | None = None,
-                progress: bool = False) -> ImportResult:
+                progress: bool = False, directory: Directory | None = None) -> ImportResult:
     """Read ``path``, extract the facts of every document in it and build the draft.
 
-    ``progress`` shows a progress bar on standard error while scanned pages are read."""
+    ``progress`` shows a progress bar on standard error while scanned pages are read;
+    ``directory`` is the workspace's, when the draft is written into one."""
     path = Path(path)
     raw = read_document(path, progress=progress)
     documents = extract_documents(raw.text, reflow=raw.format == "pdf")
@@ -49,7 +53,7 @@ def import_file(path: str | Path, *, today: dt.date | None = None,
                   "hay văn bản được viện dẫn.",
             fix="Kiểm tra đúng tệp công văn/hướng dẫn/kế hoạch, có đủ phần đầu văn bản.")
     draft = build_draft(documents, today=today or dt.date.today(), source_file=path.name,
-                        notes=list(raw.notes))
+                        notes=list(raw.notes), directory=directory)
     return ImportResult(documents=documents, draft=draft,
                         ocr=[{"page": p.number, "confidence": round(p.confidence, 1),
                               "words": p.words, "used": p.readable} for p in raw.ocr])

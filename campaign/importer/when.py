@@ -20,8 +20,8 @@ from schedules.calendar import in_window
 DEFAULT_WEEKS = 4
 DEFAULT_DAYS: dict[str, str | list[str]] = {
     "facebook": ["t2", "t4", "t6"], "zalo": ["t3", "t5"], "led": "hang-ngay",
-    "loudspeaker": "hang-ngay"}
-DEFAULT_TIMES = {"facebook": ["08:00"], "zalo": ["09:00"]}
+    "loudspeaker": "hang-ngay", "website": "ngay-thuong"}
+DEFAULT_TIMES = {"facebook": ["08:00"], "zalo": ["09:00"], "website": ["08:00"]}
 TIMES_PER_DAY = {1: ["08:00"], 2: ["08:00", "17:00"], 3: ["07:00", "11:30", "17:00"],
                  4: ["07:00", "10:00", "14:00", "17:00"]}
 DEFAULT_LED_PART = ("06:00", "22:00")
@@ -148,7 +148,8 @@ def _times_yaml(times: list[str]) -> str:
 
 
 def _verb(channel: str) -> str:
-    return {"facebook": "đăng", "zalo": "đăng", "led": "trình chiếu"}.get(channel, "phát")
+    return {"facebook": "đăng", "zalo": "đăng", "website": "đăng",
+            "led": "trình chiếu"}.get(channel, "phát")
 
 
 def _phrase(timing: Timing) -> str:

@@ -49,7 +49,9 @@ def test_two_column_markdown_plan() -> None:
     assert (campaign.period.start, campaign.period.end) == (dt.date(2025, 3, 5),
                                                            dt.date(2025, 5, 5))
     assert [m.title for m in campaign.messages] == [t["title"] for t in doc["themes"]]
-    assert "#   - visual:" in result.draft.text and "#   - print:" in result.draft.text
+    assert "#   - print:" in result.draft.text  # leaflets and bulletins: outside the schedule
+    assert campaign.visual is not None  # "cổ động trực quan": printed materials are drafted
+    assert "#   - {kind: bang-ron}" in result.draft.text  # no workspace: kinds commented
 
 
 def test_notice_with_attached_plan_typos_and_blank_date() -> None:

@@ -220,3 +220,100 @@ def test_a_year_on_the_next_line_stays_with_its_period() -> None:
                              "THÔNG BÁO\nVề việc tuyên truyền\n\n" + "\n".join(lines) + "\n")
     [timing] = docs[0].timings
     assert timing.end == dt.date(2025, 12, 31)
+
+
+SEEDS = Path(__file__).parents[3] / "shared" / "seeds"
+
+
+def _seed(number: str) -> Path:
+    return next(SEEDS.glob(f"{number}_*.txt"))
+
+
+def test_seed_003_asks_the_website_to_publish(workspace: Path) -> None:
+    """"Trang Thông tin điện tử đăng tải toàn bộ nội dung": every message becomes an article
+    whose text is the message's long text, published once on weekdays."""
+    result = import_file(_seed("003"), today=TODAY)
+    campaign = result.draft.campaign
+    website = campaign.schedule["website"]
+    assert (website.days, website.times) == ("ngay-thuong", ["08:00"])
+    for message in campaign.messages:
+        assert message.website is not None
+        assert message.zalo is not None
+        assert message.article_text() == message.zalo.text  # the long text, said once
+        assert message.website.excerpt
+    # The article would attach the guidance, which is not in media/ yet: a to-do, not an error.
+    assert campaign.source[0].file is None
+    assert '# file: "003_' in result.draft.text
+    _check(workspace, result.draft.text, "seed-003")
+
+
+def test_seed_004_drafts_printed_materials_for_the_workspace(workspace: Path) -> None:
+    """Seed 004 lists banners, slogans, panels, posters, LED boards and leaflets: the draft
+    prints the kinds the workspace's units can receive, says the rest, hangs just after the
+    start, and flags that the slogans are drafts (the guidance lists none)."""
+    from campaign.directory import load_directory
+
+    path = _seed("004")
+    directory = load_directory(workspace / "directory.yaml")
+    result = import_file(path, today=dt.date(2025, 2, 25), directory=directory)
+    assert result.documents[1].print_kinds == ["bang-ron", "pano", "ap-phich", "to-roi"]
+    campaign = result.draft.campaign
+    visual = campaign.visual
+    assert visual is not None
+    assert [p.kind for p in visual.products] == ["bang-ron", "ap-phich"]  # the sample's kinds
+    assert "văn bản còn nêu pano, tờ rơi" in result.draft.text
+    assert visual.hang_on == campaign.period.start + dt.timedelta(days=3)
+    assert visual.due_date() == campaign.period.start
+    printed = [m for m in campaign.messages if m.visual]
+    assert len(printed) == 1 and printed[0].visual is not None
+    assert printed[0].visual.slogans == printed[0].led.slogans  # type: ignore[union-attr]
+    assert printed[0].visual.text  # the leaflet's back: "tờ rơi" is named
+    assert "CHƯA CÓ khẩu hiệu chính thức" in result.draft.text
+    assert "website" in campaign.schedule
+    _check(workspace, result.draft.text, "seed-004")
+
+    # Without a workspace the kinds are named but left for the operator to choose.
+    bare = import_file(path, today=dt.date(2025, 2, 25)).draft
+    assert bare.campaign.visual is not None and bare.campaign.visual.products == []
+    for kind in ("bang-ron", "pano", "ap-phich", "to-roi"):
+        assert f"#   - {{kind: {kind}}}" in bare.text
+    _check(workspace, bare.text, "seed-004-bare")
+
+
+def test_listed_slogans_are_printed_word_for_word(workspace: Path) -> None:
+    text = ("UBND XÃ AN VIỄN\nSố: 9/KH-UBND\n\nAn Viễn, ngày 02 tháng 01 năm 2025\n\nKẾ HOẠCH\n"
+            "Tuyên truyền an toàn giao thông\n\nI. HÌNH THỨC TUYÊN TRUYỀN\n\n"
+            "Treo băng rôn, phướn tại các tuyến đường chính trong tháng 2/2025.\n\n"
+            "II. KHẨU HIỆU TUYÊN TRUYỀN\n\n"
+            "1. An toàn giao thông là hạnh phúc của mọi nhà, hãy chung tay vì một xã hội "
+            "không có tai nạn giao thông!\n"
+            "2. Đã uống rượu, bia thì không lái xe\n")
+    draft = build_draft(extract_documents(text), today=TODAY)
+    campaign = draft.campaign
+    assert campaign.schedule == {}  # printed materials only: no posting channel is named
+    [message] = campaign.messages
+    assert message.visual is not None
+    assert message.visual.slogans == [
+        "An toàn giao thông là hạnh phúc của mọi nhà, hãy chung tay vì một xã hội không có "
+        "tai nạn giao thông!",
+        "Đã uống rượu, bia thì không lái xe"]  # whole, not cut into LED lines
+    assert message.visual.text is None  # no leaflet named
+    assert campaign.visual is not None
+    assert campaign.visual.hang_on == dt.date(2025, 2, 4)
+    assert "Văn bản nêu: băng rôn, phướn." in draft.text
+    _check(workspace, draft.text, "in-khau-hieu")
+
+
+def test_import_into_a_workspace_reads_its_directory(workspace: Path) -> None:
+    """`-o campaigns/x.yaml` inside a workspace: the draft chooses only products its units
+    can receive, and `campaign check` accepts the file as written."""
+    target = workspace / "campaigns" / "cli-004.yaml"
+    result = CliRunner().invoke(main, ["import", str(_seed("004")), "-o", str(target)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    text = target.read_text(encoding="utf-8")
+    assert "    - {kind: bang-ron}\n    - {kind: ap-phich}\n" in text
+    assert "#   - {kind: pano}" not in text
+    checked = CliRunner().invoke(main, ["check", "-w", str(workspace), str(target)],
+                                 catch_exceptions=False)
+    assert checked.exit_code == 0, checked.output

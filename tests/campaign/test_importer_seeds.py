@@ -115,7 +115,8 @@ def test_seed_003_phong_vhtt_to_centre_and_wards() -> None:
     assert doc["signer"] == {"name": "Võ Thị Huỳnh Mai", "title": "TRƯỞNG PHÒNG"}
     assert doc["copies_to"] == ["Như trên"]
     assert campaign["targets"] == ["trung-tam", "phuong-xa"]
-    assert set(campaign["schedule"]) == {"facebook", "zalo", "led", "loudspeaker"}
+    assert set(campaign["schedule"]) == {"facebook", "zalo", "led", "loudspeaker", "website"}
+    assert "visual" in campaign  # "cổ động trực quan" asks for printed materials
     assert "report_due" not in campaign
     # The explanatory paragraphs become the draft post.
     assert "Tổng Bí thư Tô Lâm" in campaign["messages"][0]["facebook"]["text"]
@@ -173,7 +174,7 @@ def test_seed_004_cong_van_with_attached_huong_dan() -> None:
     assert campaign["report_due"] == "2025-03-15"
     assert campaign["report_to"] == "Ban Tuyên giáo Tỉnh ủy"
     assert campaign["targets"] == ["tat-ca"]
-    assert set(campaign["schedule"]) == {"facebook", "led", "loudspeaker"}
+    assert set(campaign["schedule"]) == {"facebook", "led", "loudspeaker", "website"}
     assert len(campaign["messages"]) == 3
 
 
@@ -193,7 +194,7 @@ def test_seed_drafts_validate_and_follow_the_rules(name: str) -> None:
             assert message.loudspeaker.script.endswith("Xin trân trọng cảm ơn!")
     # No seed states a schedule or lists slogans: every channel keeps its default, and says so.
     defaults = {"facebook": ["t2", "t4", "t6"], "zalo": ["t3", "t5"], "led": "hang-ngay",
-                "loudspeaker": "hang-ngay"}
+                "loudspeaker": "hang-ngay", "website": "ngay-thuong"}
     for channel, sched in campaign.schedule.items():
         assert sched.days == defaults[channel]
         assert f"# {channel}: văn bản không nêu ngày" in text

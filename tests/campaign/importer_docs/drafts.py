@@ -20,8 +20,9 @@ def cases() -> dict[str, dict[str, Any]]:
 
 
 def _listed_slogans(campaign: Campaign, text: str, wanted: list[str]) -> list[str]:
-    """Slogans the draft uses: on LED messages, or listed in a comment when there is no LED."""
+    """Slogans the draft uses: on LED messages, printed (visual), or listed in a comment."""
     used = [s for m in campaign.messages if m.led for s in m.led.slogans]
+    used += [s for m in campaign.messages if m.visual for s in m.visual.slogans]
     commented = [w for w in wanted if f"#   - {w}" in text]
     return list(dict.fromkeys([*used, *commented]))
 

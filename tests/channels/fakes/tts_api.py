@@ -23,6 +23,8 @@ class TtsAPI(FakeHTTPServer):
         self.pending_polls = pending_polls
         self.files: dict[str, int] = {}
         self.texts: list[tuple[str, dict[str, Any]]] = []
+        self.audio = AUDIO
+        """The bytes every produced file holds (a test that decodes them sets real audio)."""
 
     def handle(self, rec: Recorded) -> tuple[int, dict[str, str], Any]:
         if rec.path.startswith("/files/") and rec.method == "GET":
@@ -32,7 +34,7 @@ class TtsAPI(FakeHTTPServer):
             if left > 0:
                 self.files[rec.path] = left - 1
                 return 404, {}, {"message": "not ready"}
-            return 200, {"X-Audio": "1"}, AUDIO
+            return 200, {"X-Audio": "1"}, self.audio
         if rec.path == "/hmi/tts/v5" and rec.method == "POST":
             return self._fpt(rec)
         if rec.path == "/tts/speech_synthesis" and rec.method == "POST":
@@ -68,7 +70,7 @@ class TtsAPI(FakeHTTPServer):
             return 400, {}, {"code": 400, "vi_message": "Tham số không hợp lệ",
                              "en_message": "Invalid parameters"}
         self.texts.append(("viettel", body))
-        return 200, {}, AUDIO
+        return 200, {}, self.audio
 
     def _zalo(self, rec: Recorded) -> tuple[int, dict[str, str], Any]:
         if rec.headers.get("apikey") != self.key:
