@@ -189,12 +189,12 @@ class StoredToken(Base):
     updated_at: Mapped[datetime]
 
 
-# Log events (the vocabulary of the delivery log).
-EVENTS = ("planned", "approved", "claimed", "sent", "failed", "retry", "unconfirmed",
-          "resolved", "received", "played", "not_played", "cancelled", "expired", "refused",
-          "reminded", "interrupted", "hung", "published", "revoked")
-# Review outcomes other than approval (a leader asked for changes, or rejected the content).
-EVENTS += ("change_request", "rejected")
+# Log events (the vocabulary of the delivery log). The last two are review outcomes other than
+# approval (a leader asked for changes, or rejected the content).
+EVENTS: tuple[str, ...] = (
+    "planned", "approved", "claimed", "sent", "failed", "retry", "unconfirmed", "resolved",
+    "received", "played", "not_played", "cancelled", "expired", "refused", "reminded",
+    "interrupted", "hung", "published", "revoked", "change_request", "rejected")
 EVENT_LABEL = {
     "planned": "Lập lịch", "approved": "Phê duyệt", "claimed": "Nhận gửi", "sent": "Đã gửi",
     "failed": "Lỗi", "retry": "Gửi lại", "unconfirmed": "Chưa rõ kết quả",
