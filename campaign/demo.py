@@ -59,6 +59,7 @@ def prepare_campaign(ws: Workspace, guidance: Path) -> tuple[Path, dict[str, Any
     data["period"] = {"start": (due_date - dt.timedelta(days=14)).isoformat(),
                       "end": (due_date - dt.timedelta(days=1)).isoformat()}
     data["targets"] = ["trung-tam", "phuong-xa"]
+    data["source"][0]["file"] = guidance.name  # in media/ already: the article attaches it
     for message in data["messages"]:
         facebook = message.get("facebook")
         if facebook and "zalo" not in message:
@@ -68,7 +69,7 @@ def prepare_campaign(ws: Workspace, guidance: Path) -> tuple[Path, dict[str, Any
         if message.get("led"):  # the official slogans, printed word for word
             message["visual"] = {"slogans": list(message["led"]["slogans"])}
     data["schedule"].setdefault("zalo", {"days": ["t3", "t5"], "times": ["09:00"]})
-    data["schedule"].setdefault("website", {"days": ["t2", "t5"], "times": ["08:00"]})
+    data["schedule"]["website"] = {"days": ["t2", "t5"], "times": ["08:00"]}  # over the draft's
     hang_on = due_date - dt.timedelta(days=10)
     data["visual"] = {"hang_on": hang_on.isoformat(), "lead_days": 3,
                       "products": [{"kind": "bang-ron", "size": "5x0.8"}, {"kind": "ap-phich"}],
