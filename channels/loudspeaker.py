@@ -60,7 +60,6 @@ from channels.base import (
     EndpointConfig,
     PermanentError,
     PermissionDeniedError,
-    RateLimitError,
     Receipt,
     TransientError,
     UnknownOutcomeError,
@@ -615,41 +614,9 @@ class LoudspeakerAdapter(Adapter[LoudspeakerConfig]):
         return ids
 
     def _telegram_error(self, exc: BaseException) -> ChannelError:
-        """The one place where python-telegram-bot's errors become typed errors."""
-        from telegram import error as tg
+        """python-telegram-bot's errors as typed errors, by the one table every Telegram
+        route shares (:func:`channels.telegram_docs.telegram_error`)."""
+        from channels.telegram_docs import telegram_error
 
-        text = redact(str(exc), self._secrets_seen)
-        if isinstance(exc, tg.InvalidToken):
-            return AuthError("Telegram từ chối mã bot (token). Hãy kiểm tra telegram.token.",
-                             reconnect=True, platform_message=text)
-        if isinstance(exc, tg.RetryAfter):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                retry = exc.retry_after
-            seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
-            return RateLimitError("Telegram yêu cầu gửi chậm lại.", retry_after=seconds,
-                                  code=429, platform_message=text)
-        if isinstance(exc, tg.Forbidden):
-            return PermissionDeniedError(
-                "Bot Telegram không được gửi vào nhóm/người nhận này (bị chặn hoặc chưa được thêm "
-                "vào nhóm).", code=403, platform_message=text)
-        if isinstance(exc, tg.BadRequest):
-            if "chat not found" in text.lower():
-                return ConfigError(f"Không tìm thấy chat_id {self.route.chat_id} trên Telegram "  # type: ignore[union-attr]
-                                   "(bot chưa được thêm vào nhóm?).", code=400, platform_message=text)
-            return PermanentError(f"Telegram từ chối tin nhắn: {text}", code=400,
-                                  platform_message=text)
-        if isinstance(exc, tg.TimedOut):
-            return UnknownOutcomeError("Telegram không trả lời kịp; tin có thể đã được gửi.",
-                                       platform_message=text)
-        if isinstance(exc, tg.NetworkError):
-            import httpx
-
-            if isinstance(exc.__cause__, httpx.ConnectError):
-                return TransientError(f"Không kết nối được Telegram: {text}")
-            return UnknownOutcomeError(f"Lỗi mạng khi gửi Telegram: {text}")
-        if isinstance(exc, tg.TelegramError):
-            return PermanentError(f"Telegram báo lỗi: {text}", platform_message=text)
-        return UnknownOutcomeError(f"Lỗi không lường trước khi gửi Telegram ({type(exc).__name__}).",
-                                   detail={"exception": text[:300]})
+        return telegram_error(exc, self._secrets_seen, getattr(self.route, "chat_id", ""))
 
