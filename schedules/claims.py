@@ -59,7 +59,10 @@ def due_query(now: datetime, *, urgent: bool | None, emergency_only: bool = Fals
                campaigns.c.approved_hash == campaigns.c.definition_hash)
     )
     if emergency_only:
-        return due.where(text(f"posts.priority >= {EMERGENCY}")).order_by(POSTS.c.available_at)
+        # "priority > 0" repeats the urgent index's own term: SQLite only uses a partial
+        # index when the query names its WHERE terms (it does not infer them from >= 2).
+        return due.where(text(f"posts.priority > 0 AND posts.priority >= {EMERGENCY}")
+                         ).order_by(POSTS.c.available_at)
     if urgent:
         return due.where(text("posts.priority > 0")).order_by(
             POSTS.c.priority.desc(), POSTS.c.available_at)
@@ -68,17 +71,25 @@ def due_query(now: datetime, *, urgent: bool | None, emergency_only: bool = Fals
     return due.order_by(POSTS.c.available_at)
 
 
+_TAKE = (
+    update(POSTS)
+    .where(POSTS.c.id.in_(bindparam("b_ids", expanding=True)),
+           POSTS.c.state.in_(OPEN_STATES))
+    .values(state=CLAIMED, lease_owner=bindparam("b_owner"),
+            lease_expires_at=bindparam("b_until", type_=UTCDateTime),
+            attempts=POSTS.c.attempts + 1, updated_at=bindparam("b_now", type_=UTCDateTime))
+    .returning(POSTS.c.id)
+)
+"""A claim: compare-and-set on the open state. Built once: no statement construction per post."""
+
+
 def take(conn: Connection, ids: list[int], now: datetime, *, owner: str,
          lease: timedelta) -> list[int]:
     """Turn chosen open posts into our leases (compare-and-set on the open state)."""
     if not ids:
         return []
-    taken = list(conn.scalars(
-        update(POSTS)
-        .where(POSTS.c.id.in_(ids), POSTS.c.state.in_(OPEN_STATES))
-        .values(state=CLAIMED, lease_owner=owner, lease_expires_at=now + lease,
-                attempts=POSTS.c.attempts + 1, updated_at=now)
-        .returning(POSTS.c.id)))
+    taken = list(conn.scalars(_TAKE, {"b_ids": ids, "b_owner": owner, "b_until": now + lease,
+                                      "b_now": now}))
     if taken:
         conn.execute(LOG, [{"at": now, "campaign_id": None, "post_id": pid, "endpoint_id": None,
                             "event": "claimed", "actor": owner, "detail": {}} for pid in taken])
@@ -87,8 +98,8 @@ def take(conn: Connection, ids: list[int], now: datetime, *, owner: str,
 
 def claim_for_lanes(conn: Connection, now: datetime, *, owner: str, lease: timedelta,
                     limit: int, busy: Collection[str], emergency: bool,
-                    postgres: bool, ahead: Mapping[str, float] | None = None
-                    ) -> list[tuple[int, str, int]]:
+                    postgres: bool, ahead: Mapping[str, float] | None = None,
+                    multi: Collection[str] = ()) -> list[tuple[int, str, int]]:
     """Claim at most ``limit`` posts, at most one per endpoint, none for a busy endpoint.
 
     ``busy`` are endpoints this worker will not start now (its own deliveries there fill the
@@ -102,8 +113,15 @@ def claim_for_lanes(conn: Connection, now: datetime, *, owner: str, lease: timed
     until = now + timedelta(seconds=max(ahead.values(), default=0.0))
     if limit <= 0:
         return []
-    claimed_elsewhere = select(POSTS.c.endpoint_id).where(
-        text("posts.state = 'claimed'"), POSTS.c.lease_owner != owner)
+    # Endpoints in flight: at another worker's, or — for normal work — at ours too (a lane
+    # may have moved to an endpoint since the caller listed its busy ones); ``multi``
+    # endpoints allow several deliveries at once and count only other workers'.
+    claimed_elsewhere = select(POSTS.c.endpoint_id).where(text("posts.state = 'claimed'"))
+    if emergency:
+        claimed_elsewhere = claimed_elsewhere.where(POSTS.c.lease_owner != owner)
+    elif multi:
+        claimed_elsewhere = claimed_elsewhere.where(or_(
+            POSTS.c.lease_owner != owner, POSTS.c.endpoint_id.not_in(list(multi))))
     picked: list[tuple[int, str, int]] = []
     seen = set(busy)
     for urgent in ((None,) if emergency else (True, False)):
@@ -123,43 +141,103 @@ def claim_for_lanes(conn: Connection, now: datetime, *, owner: str, lease: timed
             if endpoint not in seen and len(picked) < limit:
                 seen.add(endpoint)
                 picked.append((pid, endpoint, priority))
+    if postgres:
+        free = lock_endpoints(conn, {e for _, e, _ in picked}, owner=owner, multi=multi)
+        picked = [row for row in picked if row[1] in free]
     chosen = {row[0]: row for row in picked}
     return [chosen[pid] for pid in
             take(conn, list(chosen), now, owner=owner, lease=lease)]
+
+
+_ENDPOINT_LOCK = text("SELECT pg_try_advisory_xact_lock(hashtext('campaign-endpoint:' || :e))")
+
+
+def lock_endpoints(conn: Connection, endpoints: Collection[str], *, owner: str,
+                   multi: Collection[str] = ()) -> set[str]:
+    """PostgreSQL: the endpoints among ``endpoints`` this transaction may start a delivery on.
+
+    Two workers claiming at the same instant both see no claimed post for an endpoint (neither
+    claim is committed yet) and, with SKIP LOCKED, take different posts of it — Icecast then
+    refuses the second source. So a claim holds a transaction-level advisory lock per endpoint
+    until it commits, and, once it holds it, looks again (a new statement sees what the other
+    committed) for a delivery in flight there at another worker's. ``multi`` endpoints allow
+    several deliveries at once and are not locked.
+    """
+    got = {e for e in endpoints if e in multi or conn.scalar(_ENDPOINT_LOCK, {"e": e})}
+    single = [e for e in got if e not in multi]
+    if single:
+        got -= set(conn.scalars(select(POSTS.c.endpoint_id).where(
+            text("posts.state = 'claimed'"), POSTS.c.lease_owner != owner,
+            POSTS.c.endpoint_id.in_(single))))
+    return got
 
 
 FOLLOW_WINDOW = 64
 """How far down the due order a lane looks for its endpoint's next post (see claim_next)."""
 
 
-def claim_next(conn: Connection, endpoint: str, now: datetime, *, owner: str,
-               lease: timedelta, window: int = FOLLOW_WINDOW) -> int | None:
-    """Claim the next due normal/priority post of ``endpoint`` for the lane that has just
-    recorded that endpoint's previous outcome (in the same transaction), or None.
+_NOW = bindparam("b_now", type_=UTCDateTime)
+_HEAD = due_query(_NOW, urgent=None).limit(FOLLOW_WINDOW)  # type: ignore[arg-type]
+"""The first due posts in due order (no row locks: take() is a compare-and-set)."""
 
-    Only a post among the first ``window`` due posts qualifies: the lane keeps its endpoint
-    only while that endpoint's turn would come anyway, so other endpoints are not starved,
-    and the search is bounded (no index by endpoint needed). Emergencies are left to the
-    control loop, which cuts and claims them.
+
+_CLAIMED_ENDPOINTS = select(POSTS.c.endpoint_id).where(text("posts.state = 'claimed'")).distinct()
+"""Endpoints with a delivery in flight anywhere (walks the small ix_posts_leases)."""
+
+
+def claim_next(conn: Connection, wants: Collection[tuple[str, Collection[str]]],
+               now: datetime, *, owner: str, lease: timedelta) -> dict[str, int]:
+    """Claim the next post for each lane that has just recorded an outcome (in the same
+    transaction); ``wants`` holds each lane's endpoint and the endpoints it may move to.
+
+    A lane keeps its endpoint: it takes that endpoint's next due normal/priority post. When
+    its endpoint has none in turn, it moves to the first post in due order (urgent first) of
+    an endpoint it may move to where nothing is in flight — what the control loop would claim
+    next, without a control-loop turn or a new thread. Only posts among the first
+    ``FOLLOW_WINDOW`` due posts qualify, so a lane keeps its endpoint only while that
+    endpoint's turn would come anyway (no starvation) and the search is bounded. Emergencies
+    are left to the control loop, which cuts and claims them. One head query serves all lanes.
     """
-    head = due_query(now, urgent=None).with_only_columns(
-        POSTS.c.id, POSTS.c.endpoint_id, POSTS.c.priority, POSTS.c.available_at
-    ).limit(window)
-    rows = head.subquery()  # no row locks: take() is a compare-and-set on the open state
-    pid = conn.scalar(select(rows.c.id).where(
-        rows.c.endpoint_id == endpoint, rows.c.priority < EMERGENCY)
-        .order_by(rows.c.priority.desc(), rows.c.available_at).limit(1))
-    if pid is None:
-        return None
-    taken = take(conn, [pid], now, owner=owner, lease=lease)
-    return taken[0] if taken else None
+    if not wants:
+        return {}
+    head = [row for row in conn.execute(_HEAD, {"b_now": now}) if row[2] < EMERGENCY]
+    head.sort(key=lambda row: -row[2])  # stable: urgent first, then due order
+    own = {endpoint for endpoint, _ in wants}
+    picked: dict[str, int] = {}  # lane's endpoint → post
+    used: set[str] = set()
+    for _pid, endpoint, _, _ in head:
+        if endpoint in own and endpoint not in used:
+            picked[endpoint] = _pid
+            used.add(endpoint)
+    movers = [(endpoint, allowed) for endpoint, allowed in wants
+              if endpoint not in picked and allowed]
+    if movers:
+        busy = set(conn.scalars(_CLAIMED_ENDPOINTS)) | used | own
+        moved: dict[str, str] = {}
+        for endpoint, allowed in movers:
+            for _pid, other, _, _ in head:
+                if other not in busy and other in allowed:
+                    picked[endpoint] = _pid
+                    moved[endpoint] = other
+                    busy.add(other)
+                    break
+        if moved and conn.dialect.name == "postgresql":
+            free = lock_endpoints(conn, set(moved.values()), owner=owner)
+            for endpoint, other in moved.items():
+                if other not in free:
+                    del picked[endpoint]
+    by_id = {pid: endpoint for endpoint, pid in picked.items()}
+    taken = take(conn, list(by_id), now, owner=owner, lease=lease)
+    return {by_id[pid]: pid for pid in taken}
+
+
+_EMERGENCIES = due_query(_NOW, urgent=None, emergency_only=True).with_only_columns(  # type: ignore[arg-type]
+    POSTS.c.endpoint_id).distinct().order_by(None)
 
 
 def emergency_endpoints(conn: Connection, now: datetime) -> set[str]:
     """Endpoints with a due emergency waiting (tiny: walks the urgent partial index)."""
-    stmt = due_query(now, urgent=None, emergency_only=True).with_only_columns(
-        POSTS.c.endpoint_id).distinct().order_by(None)
-    return set(conn.scalars(stmt))
+    return set(conn.scalars(_EMERGENCIES, {"b_now": now}))
 
 
 def heartbeat(conn: Connection, ids: Iterable[int], now: datetime, *, owner: str,

@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, Text, bindparam, func, select, text, update
+from sqlalchemy import bindparam, select, text, update
 
 from channels.base import (
     Adapter,
@@ -66,10 +66,10 @@ from schedules.models import (
     UNCONFIRMED,
     Content,
     Post,
-    UTCDateTime,
     utcnow,
 )
 from schedules.models import Campaign as CampaignRow
+from schedules.outcomes import Outcome, Recorder
 from schedules.ratelimit import Pacer
 from schedules.retry import RetryPolicy
 
@@ -79,33 +79,6 @@ EMERGENCY = claims.EMERGENCY
 
 
 _POSTS = Post.__table__
-_RECORD = (
-    update(_POSTS)
-    .where(_POSTS.c.id == bindparam("b_id"), _POSTS.c.state == CLAIMED,
-           _POSTS.c.lease_owner == bindparam("b_owner"))
-    .values(state=bindparam("b_state"), lease_owner=None, lease_expires_at=None,
-            updated_at=bindparam("b_at", type_=UTCDateTime),
-            available_at=func.coalesce(bindparam("b_available_at", type_=UTCDateTime),
-                                       _POSTS.c.available_at),
-            external_id=func.coalesce(bindparam("b_external_id", type_=Text),
-                                      _POSTS.c.external_id),
-            last_error=func.coalesce(bindparam("b_last_error", type_=Text),
-                                     _POSTS.c.last_error),
-            attempts=_POSTS.c.attempts - bindparam("b_uncount", type_=Integer))
-)
-"""One outcome: a compare-and-set on our own lease. Built once so it compiles once."""
-_LOG = claims.LOG
-_LOST_SENT = (
-    update(_POSTS)
-    .where(_POSTS.c.id == bindparam("b_id"), _POSTS.c.lease_owner.is_(None),
-           _POSTS.c.state.in_([UNCONFIRMED, RETRY]))
-    .values(state=SENT, updated_at=bindparam("b_at", type_=UTCDateTime),
-            external_id=func.coalesce(bindparam("b_external_id", type_=Text),
-                                      _POSTS.c.external_id))
-)
-"""A receipt that came after our lease lapsed: the post went out. If recovery turned it
-``unconfirmed`` or queued it again and nobody holds it now, it is sent; if another worker
-holds it, we write nothing (that claim is theirs)."""
 
 
 _LOAD = (
@@ -187,6 +160,8 @@ class Dispatcher:
         self.stopping = False
         """Set from a signal handler: the current pass releases what it has not started."""
         self._secrets: Callable[[str], str] = getattr(context.secrets, "redact", str)
+        self.recorder = Recorder(ledger, owner=self.owner, lease=self.lease, load=self._load)
+        """Commits outcomes; the lanes start its thread to group commits across lanes."""
         self.follow = threading.local()
         """Per lane: ``endpoint`` set by the lane asks :meth:`_record` to claim and load that
         endpoint's next post in the outcome's own transaction; the result is left in
@@ -434,23 +409,17 @@ class Dispatcher:
         }
         row = {"at": now, "campaign_id": post.campaign_id, "post_id": post.id,
                "endpoint_id": post.endpoint_id, "actor": self.owner}
-        with self.ledger.writing() as conn:  # lean Core, cached statements: one commit
-            if conn.execute(_RECORD, params).rowcount:
-                if first is not None:
-                    conn.execute(_LOG, {**row, "event": first[0], "detail": first[1]})
-                conn.execute(_LOG, {**row, "event": event, "detail": detail})
-                if state == SENT and getattr(self.follow, "endpoint", None) == post.endpoint_id:
-                    # The lane keeps this endpoint: its next post is claimed (and loaded) in
-                    # the same commit, after this outcome — never before it is durable.
-                    nxt = claims.claim_next(conn, post.endpoint_id, now, owner=self.owner,
-                                            lease=self.lease)
-                    self.follow.next = None if nxt is None else self._load([nxt], conn)[nxt]
-                return state
-            if state == SENT and conn.execute(_LOST_SENT, params).rowcount:
-                # Recovered while we were still delivering, and nobody holds it now.
-                conn.execute(_LOG, {**row, "event": event,
-                                    "detail": {**detail, "after_lease_lost": True}})
-                return state
+        follow = getattr(self.follow, "endpoint", None)
+        keep = follow == post.endpoint_id
+        item = Outcome(params, row, [*([first] if first else []), (event, detail)],
+                       follow=post.endpoint_id if keep else None,
+                       move_to=getattr(self.follow, "move_to", frozenset()) if keep
+                       else frozenset())
+        # The lane keeps this endpoint: its next post is claimed (and loaded) in the same
+        # commit, after this outcome — never before it is durable.
+        self.follow.next = self.recorder.record(item)
+        if item.written is not None:
+            return state
         logger.warning("mất quyền giữ bài #%s (máy khác đã nhận): kết quả '%s' không ghi đè",
                        post.id, event)
         return "lease_lost"

@@ -109,6 +109,14 @@ class LaneRunner:
         self._last: dict[str, float] = {}
         self._started_at = dispatcher.clock()
         self._backoff = 0.0
+        self.multi = frozenset(eid for eid, n in dispatcher.in_flight.items() if n > 1)
+        self.movable = frozenset(
+            eid for eid, e in dispatcher.endpoints.items()
+            if eid not in dispatcher.ahead and dispatcher.in_flight.get(eid, 1) == 1
+            and not dispatcher.pacer.paced(eid, adapter_kind(e.channel, e.via),
+                                           e.rate_per_minute))
+        """Endpoints a lane may move to by itself when its own has nothing in turn: not live
+        streams (the control loop times those), not paced, one delivery at a time."""
         self._relapse: dict[str, float] = {}
         """Fault message → until when a relapse is not logged again (monotonic seconds)."""
 
@@ -196,7 +204,7 @@ class LaneRunner:
         if self._stopping:
             return 0
         claimed = 0
-        with d.ledger.writing() as conn:
+        with d.ledger.engine.connect() as conn:  # a read: no need to queue for the writer
             emergencies = claims.emergency_endpoints(conn, now)
         with self._lock:
             running = list(self.jobs.values())
@@ -228,7 +236,7 @@ class LaneRunner:
                 taken = claims.claim_for_lanes(
                     conn, now, owner=d.owner, lease=d.lease, limit=room, busy=busy,
                     emergency=False, postgres=d.ledger.dialect == "postgresql",
-                    ahead=d.ahead)
+                    ahead=d.ahead, multi=self.multi)
             for pid, endpoint, priority in taken:
                 self._start(pid, endpoint, priority, now)
             claimed += len(taken)
@@ -254,7 +262,7 @@ class LaneRunner:
             for previous in after:
                 previous.done.wait()
             loaded = None
-            for _ in range(RUN_MAX):
+            for turn in range(RUN_MAX):
                 if job.stop.reason == "shutdown" or self._stopping and job.priority < EMERGENCY:
                     self.d.release([job.post_id], self.d.clock(), reason="shutdown")
                     state = "released"
@@ -267,8 +275,10 @@ class LaneRunner:
                     break
                 job.started = True
                 loaded = loaded or self.d._load([job.post_id])[job.post_id]
-                follow = self._may_follow(job, loaded[0])
+                # the run's last turn takes no next post: nobody would deliver it
+                follow = turn < RUN_MAX - 1 and self._may_follow(job, loaded[0])
                 self.d.follow.endpoint = job.endpoint if follow else None
+                self.d.follow.move_to = self.movable
                 self.d.follow.next = None
                 try:
                     state = self.d.deliver(job.post_id, loaded=loaded, stop=job.stop)
@@ -319,6 +329,7 @@ class LaneRunner:
                 # our own record, not another worker's claim.
                 job.stop = StopSignal()
             job.post_id, job.priority, job.since = post.id, post.priority, self.d.clock()
+            job.endpoint = post.endpoint_id  # a lane may move to a free endpoint
 
     def _heartbeat(self, now: datetime) -> None:
         with self._lock:

@@ -126,3 +126,68 @@ def test_database_faults_are_one_vietnamese_line():
     assert "chỉ đọc" in describe_fault(readonly)
     assert "đầy" in describe_fault(full)
     assert "kết nối" in describe_fault(down)
+
+
+def _copies(ledger, key: str, count: int, now: datetime) -> None:
+    """``count`` more due posts like ``key`` on its endpoint (a long run for one lane)."""
+    from sqlalchemy import insert
+
+    with ledger.session() as s:
+        post = s.scalars(select(Post).where(Post.key == key)).one()
+        columns = {c.name: getattr(post, c.key) for c in Post.__table__.columns
+                   if c.name != "id"}
+        s.execute(insert(Post), [{**columns, "key": f"{key}/copy-{n}", "state": "pending",
+                                  "available_at": now, "due_at": now, "expires_at": None}
+                                 for n in range(count)])
+
+
+def test_a_run_longer_than_a_lane_keeps_leaves_nothing_claimed(ws, ledger):
+    """A lane takes its endpoint's next post in the commit of the previous outcome; the run
+    is bounded (RUN_MAX), and its last turn must not claim a post nobody will deliver."""
+    from schedules.lanes import RUN_MAX
+
+    planned(ws, ledger)
+    now = datetime.now(UTC) - timedelta(seconds=1)
+    with ledger.session() as s:
+        s.execute(update(Post).values(available_at=now, expires_at=None))
+    _copies(ledger, FB, 2 * RUN_MAX + 5, now)
+    dispatcher = make_dispatcher(ws, ledger, lanes=2)
+    summary = LaneRunner(dispatcher, poll=0.05).drain(timeout=120)
+    dispatcher.close()
+    assert set(states(ledger).values()) == {SENT}  # nothing left claimed (or unconfirmed)
+    assert summary.counts[SENT] == len(states(ledger))
+    assert dispatcher.recorder.outcomes >= summary.counts[SENT]
+    with ledger.session() as s:  # one story per post: claimed once, sent once
+        from schedules.models import LogEntry
+
+        rows = s.execute(select(LogEntry.post_id, LogEntry.event)).all()
+    sent = [pid for pid, event in rows if event == "sent"]
+    assert len(sent) == len(set(sent)) == summary.counts[SENT]
+    assert sum(1 for _, event in rows if event == "claimed") == len(sent)
+
+
+def test_a_lane_moves_to_a_free_endpoint_and_never_to_a_busy_one(ws, ledger):
+    """When its endpoint has nothing in turn, a lane takes the first due post of an endpoint
+    where nothing is in flight — never one another lane (or worker) is delivering to."""
+    planned(ws, ledger)
+    now = datetime.now(UTC) - timedelta(seconds=1)
+    with ledger.session() as s:
+        s.execute(update(Post).values(available_at=now, expires_at=None))
+    dispatcher = make_dispatcher(ws, ledger, lanes=4)
+    with ledger.writing() as conn:
+        held = claims.claim_for_lanes(conn, now, owner="may-2", lease=dispatcher.lease,
+                                      limit=1, busy=(), emergency=False, postgres=False)
+    (_, busy_endpoint, _), = held
+    free = {e for e in dispatcher.endpoints} - {busy_endpoint}
+    with ledger.writing() as conn:
+        moved = claims.claim_next(conn, [("gone", frozenset(dispatcher.endpoints))], now,
+                                  owner=dispatcher.owner, lease=dispatcher.lease)
+        nothing = claims.claim_next(conn, [("gone", frozenset({busy_endpoint}))], now,
+                                    owner=dispatcher.owner, lease=dispatcher.lease)
+    assert nothing == {}
+    assert list(moved) == ["gone"]
+    with ledger.session() as s:
+        post = s.get(Post, moved["gone"])
+    assert post.endpoint_id in free and post.state == CLAIMED
+    assert post.lease_owner == dispatcher.owner
+    dispatcher.close()

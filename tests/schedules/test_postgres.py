@@ -162,3 +162,36 @@ def test_read_only_ledger_gives_one_vietnamese_line_and_recovers_by_itself(tmp_p
         assert err.count("chỉ đọc") == 1, err  # one line for the fault, not one per pass
         assert "hoạt động trở lại" in err
         ledger.dispose()
+
+
+def test_two_workers_claiming_at_one_instant_never_take_one_endpoint_twice(tmp_path, pg_url):
+    """The race of issue 12: neither claim is committed when the other looks, so both saw the
+    endpoint free; an advisory lock per endpoint held until commit keeps the second off it."""
+    from datetime import timedelta
+
+    from schedules import claims
+
+    with GraphAPI() as graph:
+        # more posts than the first claim's row locks cover (FOR UPDATE locks every row its
+        # SELECT returns, limit * 8 + 16), so SKIP LOCKED alone would hand the second worker
+        # another post of the same Page
+        ws, ledger = planned(tmp_path, graph.api_base, pg_url, messages=40, leds=0)
+        now = datetime.now(UTC)
+        lease = timedelta(seconds=60)
+        with ledger.engine.connect() as one, ledger.engine.connect() as two:
+            first = one.begin()
+            mine = claims.claim_for_lanes(one, now, owner="may-1", lease=lease, limit=1,
+                                          busy=(), emergency=False, postgres=True)
+            assert mine  # claimed, not committed yet
+            second = two.begin()
+            theirs = claims.claim_for_lanes(two, now, owner="may-2", lease=lease, limit=10,
+                                            busy=(), emergency=False, postgres=True)
+            assert not {e for _, e, _ in mine} & {e for _, e, _ in theirs}
+            first.commit()
+            second.commit()
+            third = two.begin()  # after the first committed: its endpoints are seen busy
+            later = claims.claim_for_lanes(two, now, owner="may-2", lease=lease, limit=10,
+                                           busy=(), emergency=False, postgres=True)
+            third.commit()
+        assert not {e for _, e, _ in mine} & {e for _, e, _ in later}
+        ledger.dispose()
