@@ -3,7 +3,10 @@
 Side by side in one run:
 - floor: a bare thread pool of the same size posting the same payloads with requests;
 - ours: the lane engine (per-lane claims, per-post leases, the Facebook adapter, the log) on
-  a SQLite ledger, our pacing off (the platform is the limit being measured).
+  a SQLite ledger, our pacing off (the platform is the limit being measured);
+- naive: one APScheduler job per post in an SQLAlchemyJobStore with its default pool
+  (bench_dispatch.naive), posting the same payloads to the same server.
+The same three on a no-op server with a 100k backlog (raw engine cost per post).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 
 import requests
 
-from bench.bench_dispatch import TOKEN, _port
+from bench.bench_dispatch import NAIVE, TOKEN, _port, naive
 
 PAGES = 50
 POSTS = int(os.environ.get("BENCH_LANES_POSTS", "3000"))
@@ -108,12 +111,17 @@ def ours(api_base: str, tmp: Path, backlog: int = POSTS, measured: int | None = 
     return summary.counts["sent"] / seconds
 
 
+NAIVE_SLOW = min(NAIVE, 1000)
+"""Naive posts against the 100-ms server (its pool of 10 makes ~100 posts/s at best)."""
+
+
 def run() -> list[dict]:
     server, api_base = _server()
     try:
         with tempfile.TemporaryDirectory() as tmp_name:
             floor_rate = floor(api_base)
             ours_rate = ours(api_base, Path(tmp_name))
+            naive_rate = naive(api_base, Path(tmp_name), NAIVE_SLOW, PAGES)
     finally:
         server.terminate()
         server.wait()
@@ -122,10 +130,20 @@ def run() -> list[dict]:
         with tempfile.TemporaryDirectory() as tmp_name:
             noop_floor = floor(api_base, MEASURED)
             noop_ours = ours(api_base, Path(tmp_name), BACKLOG, MEASURED)
+            noop_naive = naive(api_base, Path(tmp_name), NAIVE, PAGES)
     finally:
         server.terminate()
         server.wait()
+    naive_target = ">= 10x one APScheduler job per post in SQLAlchemyJobStore (default pool)"
     return [
+        {"name": "lanes_vs_naive_noop_backlog", "value": round(noop_ours, 1),
+         "unit": "posts/s", "floor": round(noop_naive, 1),
+         "ratio": round(noop_ours / noop_naive, 2), "lanes": LANES, "pages": PAGES,
+         "naive_posts": NAIVE, "target": naive_target},
+        {"name": "lanes_vs_naive_100ms_platform", "value": round(ours_rate, 1),
+         "unit": "posts/s", "floor": round(naive_rate, 1),
+         "ratio": round(ours_rate / naive_rate, 2), "lanes": LANES, "pages": PAGES,
+         "naive_posts": NAIVE_SLOW, "target": naive_target},
         {"name": "lanes_noop_backlog_posts_per_s", "value": round(noop_ours, 1),
          "unit": "posts/s", "floor": round(noop_floor, 1),
          "ratio": round(noop_ours / noop_floor, 3), "lanes": LANES, "pages": PAGES,
