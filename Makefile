@@ -27,6 +27,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	@scripts/ensure-system.sh $(TEST_APT)
 	$(BIN)/ruff check campaign schedules channels assets tests bench
+	$(BIN)/mypy campaign schedules channels assets
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
@@ -35,6 +36,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check campaign schedules channels assets tests bench
+	$(BIN)/mypy campaign schedules channels assets
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

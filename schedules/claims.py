@@ -25,12 +25,14 @@ from schedules.models import (
     Post,
     UTCDateTime,
     Worker,
+    rowcount,
+    table,
 )
 from schedules.models import Campaign as CampaignRow
 
 EMERGENCY = 2
-POSTS = Post.__table__
-LOG = insert(LogEntry.__table__)
+POSTS = table(Post)
+LOG = insert(table(LogEntry))
 OPEN_SQL = "state IN ('pending', 'retry')"
 """Must match the WHERE of the partial indexes ix_posts_queue, ix_posts_urgent, ix_posts_open_expiry."""
 
@@ -50,7 +52,7 @@ def due_query(now: datetime, *, urgent: bool | None, emergency_only: bool = Fals
     The state and priority conditions are literal SQL, the same text as the partial indexes'
     WHERE: a planner can only use a partial index when it sees the query implies it.
     """
-    campaigns = CampaignRow.__table__
+    campaigns = table(CampaignRow)
     due = (
         select(POSTS.c.id, POSTS.c.endpoint_id, POSTS.c.priority, POSTS.c.available_at)
         .join(campaigns, campaigns.c.id == POSTS.c.campaign_id)
@@ -265,7 +267,7 @@ def expire_open(conn: Connection, now: datetime) -> int:
         result = conn.execute(update(POSTS).where(
             POSTS.c.id == row.id, POSTS.c.state.in_(OPEN_STATES))
             .values(state=EXPIRED, updated_at=now))
-        if result.rowcount:
+        if rowcount(result):
             done += 1
             conn.execute(LOG, {"at": now, "campaign_id": row.campaign_id, "post_id": row.id,
                                "endpoint_id": row.endpoint_id, "event": "expired",
@@ -275,7 +277,7 @@ def expire_open(conn: Connection, now: datetime) -> int:
 
 
 # --------------------------------------------------------------------------- workers
-WORKERS = Worker.__table__
+WORKERS = table(Worker)
 
 
 def publish_worker(conn: Connection, *, owner: str, host: str, pid: int, lanes: int,
@@ -285,7 +287,7 @@ def publish_worker(conn: Connection, *, owner: str, host: str, pid: int, lanes: 
     values = {"host": host, "pid": pid, "lanes": lanes, "started_at": started_at,
               "heartbeat_at": now, "jobs": jobs, "fault": fault}
     done = conn.execute(update(WORKERS).where(WORKERS.c.owner == owner).values(**values))
-    if not done.rowcount:
+    if not rowcount(done):
         conn.execute(insert(WORKERS).values(owner=owner, **values))
 
 

@@ -66,6 +66,8 @@ from schedules.models import (
     UNCONFIRMED,
     Content,
     Post,
+    rowcount,
+    table,
     utcnow,
 )
 from schedules.models import Campaign as CampaignRow
@@ -78,15 +80,15 @@ PRIORITY_NAME = {0: "normal", 1: "priority", 2: "emergency"}
 EMERGENCY = claims.EMERGENCY
 
 
-_POSTS = Post.__table__
+_POSTS = table(Post)
 
 
 _LOAD = (
-    select(_POSTS, Content.__table__.c.body,
-           CampaignRow.__table__.c.title.label("campaign_title"),
-           CampaignRow.__table__.c.timezone.label("campaign_tz"))
-    .join(Content.__table__, Content.__table__.c.hash == _POSTS.c.content_hash)
-    .join(CampaignRow.__table__, CampaignRow.__table__.c.id == _POSTS.c.campaign_id)
+    select(_POSTS, table(Content).c.body,
+           table(CampaignRow).c.title.label("campaign_title"),
+           table(CampaignRow).c.timezone.label("campaign_tz"))
+    .join(table(Content), table(Content).c.hash == _POSTS.c.content_hash)
+    .join(table(CampaignRow), table(CampaignRow).c.id == _POSTS.c.campaign_id)
     .where(_POSTS.c.id.in_(bindparam("b_ids", expanding=True)))
 )
 
@@ -155,7 +157,7 @@ class Dispatcher:
         self.ahead = {eid: seconds for eid, seconds in
                       ((eid, self._ahead(e)) for eid, e in self.endpoints.items()) if seconds}
         """Endpoint id → seconds before due that its adapter takes a post (live streams)."""
-        self._adapters: dict[str, Adapter] = {}
+        self._adapters: dict[str, Adapter[Any]] = {}
         self._adapter_lock = threading.Lock()
         self.stopping = False
         """Set from a signal handler: the current pass releases what it has not started."""
@@ -187,7 +189,7 @@ class Dispatcher:
                                        Post.lease_expires_at < now)
                     .values(state=state, lease_owner=None, lease_expires_at=None,
                             available_at=now, updated_at=now))
-                if done.rowcount:
+                if rowcount(done):
                     log(session, state if state == UNCONFIRMED else "retry",
                         campaign_id=row.campaign_id, post_id=row.id,
                         endpoint_id=row.endpoint_id, at=now,
@@ -265,7 +267,7 @@ class Dispatcher:
                     Post.id == pid, Post.state == CLAIMED, Post.lease_owner == self.owner)
                     .values(state=RETRY, lease_owner=None, lease_expires_at=None,
                             available_at=now, attempts=Post.attempts - 1, updated_at=now))
-                if done.rowcount:
+                if rowcount(done):
                     log(session, "retry", post_id=pid, actor=self.owner, at=now,
                         detail={"reason": reason})
 
@@ -447,7 +449,7 @@ class Dispatcher:
         except ConfigError:
             return 0.0
 
-    def _adapter(self, endpoint_id: str) -> Adapter:
+    def _adapter(self, endpoint_id: str) -> Adapter[Any]:
         with self._adapter_lock:
             adapter = self._adapters.get(endpoint_id)
             if adapter is None:

@@ -7,17 +7,20 @@ are ISO strings in UTC, and :class:`UTCDateTime` hands back aware datetimes eith
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    CursorResult,
     Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    Result,
     String,
+    Table,
     Text,
     TypeDecorator,
     text,
@@ -43,6 +46,17 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def table(model: type[DeclarativeBase]) -> Table:
+    """The Core table of a mapped class, for lean statements on hot paths (typed as a Table:
+    ``__table__`` is only a FromClause to the type checker)."""
+    return cast(Table, model.__table__)
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE changed (a compare-and-set won when this is 1)."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 class Base(DeclarativeBase):

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
-from sqlalchemy import CursorResult, Result, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from schedules.ledger import Ledger, log
@@ -25,6 +25,7 @@ from schedules.models import (
     SENT,
     UNCONFIRMED,
     Post,
+    rowcount,
     utcnow,
 )
 from schedules.models import Campaign as CampaignRow
@@ -38,11 +39,6 @@ class OperationError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-def _rowcount(result: Result[Any]) -> int:
-    """Rows an UPDATE changed (the compare-and-set won when this is 1)."""
-    return cast(CursorResult[Any], result).rowcount
 
 
 @dataclass
@@ -81,7 +77,7 @@ def resolve(ledger: Ledger, post_id: int, outcome: Literal["sent", "resend"], ac
                 values["state"] = state = EXPIRED
         done = session.execute(update(Post).where(Post.id == post_id,
                                                   Post.state == UNCONFIRMED).values(**values))
-        if not _rowcount(done):
+        if not rowcount(done):
             raise OperationError(f"Bài #{post_id} vừa được người khác xử lý.")
         log(session, "resolved", campaign_id=post.campaign_id, post_id=post_id,
             endpoint_id=post.endpoint_id, actor=actor, at=now,
@@ -108,7 +104,7 @@ def retry_failed(ledger: Ledger, actor: str, *, campaign_id: str | None = None,
             done = session.execute(update(Post).where(Post.id == row.id, Post.state == FAILED)
                                    .values(state=state, available_at=now, attempts=0,
                                            updated_at=now))
-            if _rowcount(done):
+            if rowcount(done):
                 changed.append(row.id)
                 log(session, "expired" if late else "retry", campaign_id=row.campaign_id,
                     post_id=row.id, endpoint_id=row.endpoint_id, actor=actor, at=now,
@@ -137,7 +133,7 @@ def cancel(ledger: Ledger, actor: str, *, post_id: int | None = None,
             done = session.execute(update(Post).where(Post.id == row.id,
                                                       Post.state == row.state)
                                    .values(state=CANCELLED, updated_at=now))
-            if _rowcount(done):
+            if rowcount(done):
                 changed.append(row.id)
                 log(session, "cancelled", campaign_id=row.campaign_id, post_id=row.id,
                     endpoint_id=row.endpoint_id, actor=actor, at=now,

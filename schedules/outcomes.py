@@ -25,10 +25,10 @@ from sqlalchemy import Connection, Integer, Text, bindparam, func, update
 
 from schedules import claims
 from schedules.ledger import Ledger
-from schedules.models import CLAIMED, RETRY, SENT, UNCONFIRMED, Post, UTCDateTime
+from schedules.models import CLAIMED, RETRY, SENT, UNCONFIRMED, Post, UTCDateTime, table
 
 logger = logging.getLogger("campaign.dispatcher")
-_POSTS = Post.__table__
+_POSTS = table(Post)
 
 RECORD = (
     update(_POSTS)
