@@ -462,14 +462,19 @@ class LoudspeakerAdapter(Adapter[LoudspeakerConfig]):
         return out
 
     def _constant_bitrate(self, src: Path, out: Path, kbps: int) -> None:
-        """Re-encode to constant-bit-rate mono MP3 so pacing by bytes equals pacing by time."""
+        """Re-encode to constant-bit-rate mono MP3 so pacing by bytes equals pacing by time.
+
+        MPEG-1 Layer III (32–48 kHz) has no bit rate under 32 kbps: asked for 16 kbps at
+        44.1 kHz, the encoder silently writes 32 kbps and a bulletin paced at 16 kbps takes
+        twice its length. Low bit rates use MPEG-2's 22.05 kHz, which goes down to 8 kbps."""
         try:
             ffmpeg = require("ffmpeg", purpose="phát lên Icecast")
         except MissingToolError as exc:
             raise ConfigError(exc.message) from None
         proc = subprocess.run(
             [ffmpeg, "-hide_banner", "-nostdin", "-v", "error", "-i", str(src), "-ac", "1",
-             "-ar", "44100", "-c:a", "libmp3lame", "-b:a", f"{kbps}k", "-y", str(out)],
+             "-ar", "44100" if kbps >= 32 else "22050", "-c:a", "libmp3lame", "-b:a", f"{kbps}k",
+             "-y", str(out)],
             capture_output=True, text=True, check=False, timeout=600)
         if proc.returncode != 0:
             raise PermanentError(f"Không chuyển được âm thanh sang MP3: {proc.stderr.strip()[-200:]}")

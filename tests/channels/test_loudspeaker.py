@@ -386,3 +386,23 @@ def test_telegram_without_workspace_token_is_config_error(workspace: Path) -> No
     ad = adapter(workspace, {"via": "telegram", "chat_id": CHAT})
     with pytest.raises(ConfigError, match="telegram.token"):
         ad.deliver(make_delivery())
+
+
+@pytest.mark.parametrize("kbps", [16, 24, 64])
+def test_icecast_stream_file_really_has_the_bit_rate_it_is_paced_at(workspace: Path,
+                                                                     kbps: int) -> None:
+    """The streamer paces by the route's bit rate. MPEG-1 at 44.1 kHz has no rate under
+    32 kbps, so a 16-kbps route used to get a 32-kbps file and a bulletin took twice its
+    length on the air."""
+    src = workspace / "media" / "ban-tin.mp3"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=8",
+                    "-c:a", "libmp3lame", str(src)], check=True)
+    ad = adapter(workspace, {"via": "icecast", "host": "127.0.0.1", "port": free_port(),
+                             "mount": "/x.mp3", "password": "env:ICE_PW", "bitrate": kbps})
+    out = ad._stream_file(src, kbps)
+    probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration,bit_rate",
+                            "-of", "json", str(out)], capture_output=True, text=True, check=True)
+    fmt = json.loads(probe.stdout)["format"]
+    assert abs(int(fmt["bit_rate"]) - kbps * 1000) <= kbps * 1000 * 0.05, fmt
+    seconds_at_route_rate = out.stat().st_size / (kbps * 1000 / 8)
+    assert seconds_at_route_rate == pytest.approx(float(fmt["duration"]), rel=0.1)
