@@ -59,7 +59,6 @@ from channels.base import (
     Delivery,
     EndpointConfig,
     PermanentError,
-    PermissionDeniedError,
     Receipt,
     TransientError,
     UnknownOutcomeError,
@@ -361,29 +360,11 @@ class LoudspeakerAdapter(Adapter[LoudspeakerConfig]):
                 "note": f"mật khẩu nguồn được chấp nhận; điểm phát {route.mount} {busy}"}
 
     def _check_telegram(self, route: TelegramRoute) -> dict[str, Any]:
-        api_base, token_ref = self._telegram_settings()
-        token = self.context.secrets(token_ref)
-        self._secrets_seen.append(token)
+        """The bot is still in the ward's group (getChatMember), as every Telegram route
+        checks it (:func:`channels.telegram_docs.check_membership`)."""
+        from channels.telegram_docs import check_membership
 
-        async def membership() -> tuple[str, str]:
-            from telegram import Bot
-
-            async with Bot(token, base_url=f"{api_base}/bot") as bot:
-                member = await bot.get_chat_member(route.chat_id, bot.id)
-                return str(member.status), bot.username or str(bot.id)
-
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                status, name = asyncio.run(membership())
-        except Exception as exc:  # noqa: BLE001 - mapped in one place
-            raise self._telegram_error(exc) from None
-        if status in ("left", "kicked"):
-            raise PermissionDeniedError(
-                f"Bot @{name} không còn trong nhóm {route.chat_id} của phường. Thêm bot vào "
-                "nhóm Telegram của phường rồi kiểm tra lại.")
-        return {"ok": True, "via": "telegram", "note": f"bot @{name} là thành viên nhóm "
-                f"{route.chat_id} ({status})"}
+        return check_membership(self.context, route.chat_id)
 
     # ---------------------------------------------------------------- folder
     def _folder(self, route: FolderRoute) -> Path:
