@@ -147,9 +147,30 @@ def cross_check(campaign: Campaign, directory: Directory, source: yamlsrc.Source
                 found = media_problem(media_dir, src.file, DOC_TYPES)
                 if found and "website" in campaign.schedule:
                     add(["source", s_idx, "file"], *found)
+    if "zalo" in campaign.schedule:
+        _check_zalo_covers(indexed, directory.endpoints_for("zalo", units), add)
     if campaign.visual is not None:
         _check_visual(campaign, indexed, directory, units, add)
     return problems
+
+
+def _check_zalo_covers(indexed: Indexed, endpoints: list[EndpointConfig],
+                       add: Callable[..., None]) -> None:
+    """A cover that is a file in media/ reaches Zalo only as a public address under the
+    endpoint's ``media_base_url`` (the article API takes ``photo_url``, not an upload): refuse
+    it here, naming the line, instead of at delivery time."""
+    missing = [e.id for e in endpoints if not getattr(e, "media_base_url", None)]
+    if not missing:
+        return
+    for m_idx, message in indexed:
+        cover = message.zalo.cover if message.zalo else None
+        if cover and not cover.startswith(("http://", "https://")):
+            add(["messages", m_idx, "zalo", "cover"],
+                f"Ảnh bìa Zalo '{cover[:60]}' là tệp trong media/, nhưng điểm nhận "
+                f"{', '.join(missing)} chưa khai báo media_base_url: Zalo chỉ nhận ảnh bìa bằng "
+                "địa chỉ công khai.",
+                "Thêm media_base_url (địa chỉ https nơi thư mục media/ được đăng) vào điểm nhận "
+                "Zalo trong directory.yaml, hoặc ghi cover bằng một địa chỉ https.")
 
 
 def _check_visual(campaign: Campaign, indexed: Indexed, directory: Directory, units: list[str],
