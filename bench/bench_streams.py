@@ -43,8 +43,8 @@ def run() -> list[dict]:
     from campaign.runtime import make_dispatcher
     from campaign.workspace import Workspace
     from schedules.lanes import LaneRunner
+    from tests.icecastserver import icecast_server
     from tests.schedules.wards import (
-        icecast_server,
         plan_morning,
         stories,
         stream_start,

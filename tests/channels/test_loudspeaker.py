@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import shutil
-import socket
 import subprocess
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,10 +36,10 @@ from channels.loudspeaker import (
 )
 from channels.secrets import SecretResolver
 from tests.channels.fakes.telegram_api import TelegramAPI
+from tests.icecastserver import ICE_PASSWORD, free_port, icecast_server, icecast_status
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 TOKEN = "123456:BotTokenSECRET-xyz"
-ICE_PASSWORD = "IceSourceSECRET-42"
 CHAT = -100123
 SCRIPT = "Kính thưa bà con, ngày 30/4 phường tổ chức tổng vệ sinh. Đề nghị bà con tham gia."
 
@@ -166,66 +162,12 @@ def test_folder_uses_the_operators_recording(workspace: Path) -> None:
 
 
 # --------------------------------------------------------------------------- icecast
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-ICECAST_XML = """<icecast>
-  <location>test</location><admin>test@localhost</admin>
-  <limits><clients>10</clients><sources>4</sources><queue-size>524288</queue-size>
-    <client-timeout>30</client-timeout><header-timeout>15</header-timeout>
-    <source-timeout>5</source-timeout><burst-on-connect>1</burst-on-connect>
-    <burst-size>65535</burst-size></limits>
-  <authentication><source-password>{password}</source-password><admin-user>admin</admin-user>
-    <admin-password>{password}-admin</admin-password></authentication>
-  <hostname>127.0.0.1</hostname>
-  <listen-socket><port>{port}</port><bind-address>127.0.0.1</bind-address></listen-socket>
-  <fileserve>1</fileserve>
-  <paths><basedir>/usr/share/icecast2</basedir><logdir>{logdir}</logdir>
-    <webroot>/usr/share/icecast2/web</webroot><adminroot>/usr/share/icecast2/admin</adminroot></paths>
-  <logging><accesslog>-</accesslog><errorlog>-</errorlog><loglevel>3</loglevel></logging>
-  <security><chroot>0</chroot>{owner}</security>
-</icecast>
-"""
-
-
-def icecast_status(port: int) -> dict[str, Any]:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/status-json.xsl", timeout=2) as resp:
-        return json.load(resp)["icestats"]
 
 
 @pytest.fixture(scope="module")
 def icecast(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    binary = shutil.which("icecast2")
-    assert binary, "icecast2 is required (Debian package icecast2, in the Makefile's TEST_APT)"
-    root = tmp_path_factory.mktemp("icecast")
-    logdir = root  # logs go to stderr ("-"): after dropping to nobody it cannot open tmp_path
-    # icecast refuses to run as root; it drops to nobody when told to
-    owner = ("<changeowner><user>nobody</user><group>nogroup</group></changeowner>"
-             if os.geteuid() == 0 else "")
-    port = free_port()
-    config = root / "icecast.xml"
-    config.write_text(ICECAST_XML.format(password=ICE_PASSWORD, port=port, logdir=logdir,
-                                         owner=owner), encoding="utf-8")
-    log = (root / "icecast.log").open("wb")
-    proc = subprocess.Popen([binary, "-c", str(config)], stdout=log, stderr=log)
-    try:
-        for _ in range(100):
-            try:
-                if "admin" in icecast_status(port):
-                    break
-            except (OSError, ValueError):  # not listening yet, or half-initialised status page
-                pass
-            time.sleep(0.05)
-        else:
-            raise RuntimeError("icecast2 did not start")
+    with icecast_server(tmp_path_factory.mktemp("icecast"), sources=4) as port:
         yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
 
 
 def test_icecast_stream_is_played_and_read_back(workspace: Path, icecast: int) -> None:

@@ -11,8 +11,8 @@ import time
 from sqlalchemy import select
 
 from schedules.models import Post, utcnow
+from tests.icecastserver import icecast_server
 from tests.schedules.wards import (
-    icecast_server,
     live_mounts,
     move_session,
     plan_morning,

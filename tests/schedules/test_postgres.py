@@ -18,11 +18,11 @@ from campaign.workspace import Workspace
 from schedules.ledger import Ledger
 from schedules.models import LogEntry, Post
 from tests.channels.fakes.graph_api import GraphAPI
+from tests.icecastserver import icecast_server
 from tests.pgserver import postgres
 from tests.schedules.engine_fixtures import fb_workspace
 from tests.schedules.test_crash import make_due_now
 from tests.schedules.wards import (
-    icecast_server,
     move_session,
     plan_morning,
     stories,

@@ -6,12 +6,8 @@ to every mount at once.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,39 +19,7 @@ from campaign.planner import apply_plan, build_plan, load_campaign
 from campaign.workspace import Workspace
 from schedules.ledger import Ledger
 from schedules.models import LogEntry, Post, Worker, utcnow
-from tests.channels.test_loudspeaker import ICE_PASSWORD, ICECAST_XML, free_port, icecast_status
-
-
-@contextmanager
-def icecast_server(root: Path, sources: int = 64) -> Iterator[int]:
-    """A real icecast2 with room for ``sources`` mounts at once; yields its port."""
-    binary = shutil.which("icecast2")
-    assert binary, "icecast2 is required (Debian package icecast2, in the Makefile's TEST_APT)"
-    root.mkdir(parents=True, exist_ok=True)
-    owner = ("<changeowner><user>nobody</user><group>nogroup</group></changeowner>"
-             if os.geteuid() == 0 else "")
-    port = free_port()
-    xml = ICECAST_XML.format(password=ICE_PASSWORD, port=port, logdir=root, owner=owner)
-    xml = xml.replace("<sources>4</sources>", f"<sources>{sources}</sources>").replace(
-        "<clients>10</clients>", f"<clients>{sources * 2 + 10}</clients>")
-    config = root / "icecast.xml"
-    config.write_text(xml, encoding="utf-8")
-    with (root / "icecast.log").open("wb") as log:
-        proc = subprocess.Popen([binary, "-c", str(config)], stdout=log, stderr=log)
-        try:
-            for _ in range(100):
-                try:
-                    if "admin" in icecast_status(port):
-                        break
-                except (OSError, ValueError):
-                    pass
-                time.sleep(0.05)
-            else:
-                raise RuntimeError("icecast2 did not start")
-            yield port
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+from tests.icecastserver import ICE_PASSWORD, icecast_status
 
 
 def live_mounts(port: int) -> set[str]:
